@@ -99,3 +99,16 @@ describe('Rng', () => {
     expect(() => Rng.fromState({ path: [1], state: [0, 0, 0, 0], spareNormal: null })).toThrow(/rngState/);
   });
 });
+
+describe('Rng bulk fills', () => {
+  it('fillInt draws exactly what repeated int() calls draw, and leaves the stream in the same place', () => {
+    for (const n of [1, 2, 5, 81, 1000, 2 ** 31 + 7, 2 ** 32]) {
+      const a = new Rng(4).fork(n);
+      const b = new Rng(4).fork(n);
+      const bulk = Array.from(a.fillInt(new Uint32Array(257), n));
+      const single = Array.from({ length: 257 }, () => b.int(n));
+      expect(bulk).toEqual(single);
+      expect(a.nextUint32()).toBe(b.nextUint32());
+    }
+  });
+});

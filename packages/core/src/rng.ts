@@ -163,7 +163,7 @@ export class Rng {
     return mean + std * u * m;
   }
 
-  /** Fills `out` with uniform integers in [0, n). */
+  /** Fills `out` with uniform integers in [0, n) (the same numbers `int(n)` would draw, in order). */
   fillInt<T extends Int32Array | Uint32Array | Uint8Array | Int8Array | Uint16Array | Int16Array>(
     out: T,
     n: number,
@@ -172,11 +172,29 @@ export class Rng {
       throw new InvalidArgumentError('n', n, 'an integer in [1, 2^32]');
     }
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
+    // The generator inlined with its state in locals: ~3x faster than calling nextUint32() per element.
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
     for (let i = 0; i < out.length; i++) {
-      let x = this.nextUint32();
-      while (x >= limit) x = this.nextUint32();
+      let x: number;
+      do {
+        x = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+      } while (x >= limit);
       out[i] = x % n;
     }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
     return out;
   }
 
