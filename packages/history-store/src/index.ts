@@ -1,0 +1,10 @@
+export { WriterStateError } from './errors/writer-state-error';
+export { allocateField, fieldStepSize } from './field-arrays';
+export type { ForeignMeta } from './foreign-meta';
+export { HistoryReader, type HistoryReaderOptions } from './history-reader';
+export { HISTORY_FIELDS, type HistoryField, type HistoryLayout } from './history-schema';
+export { HistoryWriter } from './history-writer';
+export { type StorageDtype, WRITABLE_DTYPES, type WritableDtype } from './storage-dtype';
+export { LIBRARY_VERSION } from './version';
+export { type WindowBatch, WindowSampler, type WindowSamplerOptions } from './window-sampler';
+export type { HistoryWriterOptions, StorageLayout } from './writer-options';
