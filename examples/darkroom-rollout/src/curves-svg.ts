@@ -1,30 +1,17 @@
+import { learningCurve } from '@icrl/core';
+
 /** One method's returns: `returns[run][episode]`. */
 export interface Curve {
   label: string;
   color: string;
   /** Draw the line dashed (reference lines such as the oracle). */
   dashed?: boolean;
-  returns: number[][];
-}
-
-/** Mean and 95% confidence half-width (normal approximation) of each episode across runs. */
-export function meanAndCi(returns: number[][]): { mean: number[]; ci: number[] } {
-  const episodes = returns[0]?.length ?? 0;
-  const mean: number[] = [];
-  const ci: number[] = [];
-  for (let k = 0; k < episodes; k++) {
-    const xs = returns.map((r) => r[k]!);
-    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const variance = xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
-    mean.push(m);
-    ci.push((1.96 * Math.sqrt(variance)) / Math.sqrt(xs.length));
-  }
-  return { mean, ci };
+  returns: readonly (readonly number[])[];
 }
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** A standalone SVG line chart: mean return per episode with a shaded 95% CI band, one line per method. */
+/** A standalone SVG line chart: mean return per episode with a shaded 95% CI band (Student's t), one line per method. */
 export function curvesSvg(title: string, curves: Curve[], yMax: number): string {
   const [w, h] = [640, 380];
   const m = { left: 56, right: 150, top: 40, bottom: 48 };
@@ -52,7 +39,7 @@ export function curvesSvg(title: string, curves: Curve[], yMax: number): string 
     `<text transform="translate(16 ${(m.top + h - m.bottom) / 2}) rotate(-90)" text-anchor="middle">return</text>`,
   );
   curves.forEach((c, ci) => {
-    const { mean, ci: half } = meanAndCi(c.returns);
+    const { mean, ci95: half } = learningCurve(c.returns);
     const upper = mean.map((v, k) => `${x(k)},${y(Math.min(yMax, v + half[k]!))}`);
     const lower = mean.map((v, k) => `${x(k)},${y(Math.max(0, v - half[k]!))}`).reverse();
     parts.push(

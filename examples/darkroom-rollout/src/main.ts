@@ -2,9 +2,17 @@
 // consecutive episodes with its memory kept across them. Writes learning curves, a trajectory and the numbers.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type InContextAgent, RandomAgent, rollout, type SpaceArray, type VecTransition } from '@icrl/core';
+import {
+  type AgentFactory,
+  type EvaluationResult,
+  evaluate,
+  type InContextAgent,
+  RandomAgent,
+  type SpaceArray,
+  type VecTransition,
+} from '@icrl/core';
 import { darkroom, OracleAgent, renderTrajectorySvg } from '@icrl/envs';
-import { type Curve, curvesSvg, meanAndCi } from './curves-svg';
+import { type Curve, curvesSvg } from './curves-svg';
 import { SweepAgent } from './sweep-agent';
 
 const EPISODES = 10;
@@ -35,39 +43,47 @@ class PathRecorder implements InContextAgent {
 
 const family = darkroom();
 const { test } = family.split(); // the DICP reference's held-out goals for split seed 0
-const optimum = test.reduce((sum, task) => sum + family.maxReturn(task), 0) / test.length;
 console.log(`Darkroom ${family.size}x${family.size}, horizon ${family.horizon}`);
 console.log(`held-out goals: ${test.map((t) => `(${t.params.goal.join(',')})`).join(' ')}`);
-console.log(`mean optimal return on them: ${optimum.toFixed(2)}\n`);
 
-const curves: Curve[] = [];
-const runs: Record<string, number[][]> = {};
-let sweepPaths: [number, number][][] = [];
-for (const [label, color, makeAgent] of [
-  ['oracle (knows the goal)', '#2a9d8f', (env: ReturnType<typeof family.make>) => new OracleAgent(env)],
+const agents: [string, string, AgentFactory][] = [
+  ['oracle (knows the goal)', '#2a9d8f', (env) => new OracleAgent(env)],
   ['sweep (hand-written in-context learner)', '#e76f51', () => new SweepAgent(family.size)],
-  ['random', '#8d99ae', (env: ReturnType<typeof family.make>) => new RandomAgent(env.actionSpace)],
-] as const) {
-  const returns: number[][] = [];
+  ['random', '#8d99ae', (env) => new RandomAgent(env.actionSpace)],
+];
+const curves: Curve[] = [];
+const results: Record<string, EvaluationResult[]> = {};
+let sweepPaths: [number, number][][] = [];
+for (const [label, color, makeAgent] of agents) {
+  results[label] = [];
   for (const seed of SEEDS) {
-    const env = family.make(test, { autoReset: 'same-step' });
-    const agent = new PathRecorder(makeAgent(env));
-    const result = await rollout(env, agent, { episodes: EPISODES, seed });
-    for (let i = 0; i < env.numEnvs; i++) {
-      returns.push(Array.from(result.returns.subarray(i * EPISODES, (i + 1) * EPISODES)));
-    }
-    if (label.startsWith('sweep') && seed === 0) sweepPaths = agent.episodes.slice(0, 3);
+    let recorder: PathRecorder | undefined;
+    const result = await evaluate(
+      (env) => {
+        recorder = new PathRecorder(makeAgent(env));
+        return recorder;
+      },
+      family,
+      test,
+      { episodes: EPISODES, seed },
+    );
+    results[label].push(result);
+    if (label.startsWith('sweep') && seed === 0) sweepPaths = recorder!.episodes.slice(0, 3);
   }
-  runs[label] = returns;
+  const returns = results[label].flatMap((r) => r.returns);
   curves.push({ label: label.split(' (')[0]!, color, dashed: label.startsWith('oracle'), returns });
 }
+console.log(`mean optimal return on them: ${results[agents[0]![0]]![0]!.maxReturn?.toFixed(2)}\n`);
 
 console.log(`return per episode (mean over ${test.length} goals x ${SEEDS.length} seeds, ±95% CI)`);
 console.log(
   `${'episode'.padEnd(44)}${Array.from({ length: EPISODES }, (_, k) => String(k + 1).padStart(6)).join('')}`,
 );
-for (const [label, returns] of Object.entries(runs)) {
-  const { mean } = meanAndCi(returns);
+for (const curve of curves) {
+  const label = agents.find(([l]) => l.startsWith(curve.label))![0];
+  const mean = curve.returns[0]!.map(
+    (_, k) => curve.returns.reduce((s, r) => s + r[k]!, 0) / curve.returns.length,
+  );
   console.log(`${label.padEnd(44)}${mean.map((m) => m.toFixed(1).padStart(6)).join('')}`);
 }
 
@@ -86,8 +102,5 @@ sweepPaths.forEach((path, k) => {
   });
   writeFileSync(join(outDir, `sweep-episode-${k + 1}.svg`), svg);
 });
-writeFileSync(
-  join(outDir, 'results.json'),
-  `${JSON.stringify({ env: family.id, config: family.config, splitSeed: 0, goals: test.map((t) => t.params.goal), seeds: SEEDS, episodes: EPISODES, returns: runs }, null, 1)}\n`,
-);
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 console.log(`\nwrote ${join(outDir, 'curves.svg')}, sweep-episode-{1,2,3}.svg and results.json`);

@@ -5,6 +5,7 @@ export { IcrlError } from './errors/icrl-error';
 export { describeValue, InvalidArgumentError } from './errors/invalid-argument-error';
 export { InvalidFileError } from './errors/invalid-file-error';
 export { ResetNeededError } from './errors/reset-needed-error';
+export { type AgentFactory, type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate';
 export {
   HISTORY_SCHEMA_VERSION,
   type HistoryMeta,
@@ -34,6 +35,7 @@ export {
   sampleBatch,
   spaceDtype,
 } from './spaces';
+export { learningCurve, meanCi95, studentT975 } from './stats';
 export type { TaskSpec, TaskSplit } from './task';
 export * from './validate';
 export type { AutoResetMode, VecEnv, VecResetOptions, VecStepResult } from './vec-env';

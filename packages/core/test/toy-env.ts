@@ -1,8 +1,9 @@
+import type { EnvFamily, MakeOptions } from '../src/env-family';
 import { InvalidArgumentError } from '../src/errors/invalid-argument-error';
 import { ResetNeededError } from '../src/errors/reset-needed-error';
 import { Rng } from '../src/rng';
 import type { DiscreteSpace, Space } from '../src/spaces';
-import type { TaskSpec } from '../src/task';
+import type { TaskSpec, TaskSplit } from '../src/task';
 import type { AutoResetMode, VecEnv, VecResetOptions, VecStepResult } from '../src/vec-env';
 
 /**
@@ -30,8 +31,10 @@ export class ToyEnv implements VecEnv {
     readonly horizon: number,
     readonly autoReset: AutoResetMode,
     private readonly flaws: { skipActionChecks?: boolean; nondeterministic?: boolean } = {},
+    tasks?: TaskSpec[],
   ) {
-    this.tasks = Array.from({ length: numEnvs }, (_, i) => ({ familyId: 'toy', index: i, params: {} }));
+    this.tasks =
+      tasks ?? Array.from({ length: numEnvs }, (_, i) => ({ familyId: 'toy', index: i, params: {} }));
     this.observationSpace = { kind: 'box', shape: [1], low: 0, high: horizon, dtype: 'int32' };
     this.t = new Int32Array(numEnvs);
     this.payout = new Float32Array(numEnvs);
@@ -108,4 +111,38 @@ export class ToyEnv implements VecEnv {
   }
 
   close(): void {}
+}
+
+/** A family of `numTasks` toy tasks (all alike) whose envs are `ToyEnv`s: optimum = horizon x payout. */
+export function toyFamily(numTasks = 4, horizon = 5): EnvFamily {
+  const tasks: TaskSpec[] = Array.from({ length: numTasks }, (_, i) => ({
+    familyId: 'toy',
+    index: i,
+    params: {},
+  }));
+  return {
+    id: 'toy',
+    config: { horizon },
+    observationSpace: { kind: 'box', shape: [1], low: 0, high: horizon, dtype: 'int32' },
+    actionSpace: { kind: 'discrete', n: 2 },
+    horizon,
+    numTasks,
+    defaultTrainRatio: 0.5,
+    defaultSplitSeed: 0,
+    tasks: () => tasks,
+    task: (i) => tasks[i]!,
+    split: (seed = 0): TaskSplit => ({
+      train: tasks.slice(0, 2),
+      test: tasks.slice(2),
+      seed,
+      trainRatio: 0.5,
+    }),
+    make: (given, options: MakeOptions = {}) => {
+      const list = Array.isArray(given) ? given : [given as TaskSpec];
+      const copies = options.envsPerTask ?? 1;
+      const envTasks = list.flatMap((t) => Array.from({ length: copies }, () => t));
+      return new ToyEnv(envTasks.length, horizon, options.autoReset ?? 'disabled', {}, envTasks);
+    },
+    maxReturn: () => horizon,
+  };
 }

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { toyFamily } from '../test/toy-env';
+import type { InContextAgent, VecTransition } from './agent';
+import { evaluate } from './evaluate';
+import { RandomAgent } from './random-agent';
+
+/** Pulls lever 0 until it has seen lever 1 pay, then always pulls 1: it learns in context within one episode. */
+class TryThenExploit implements InContextAgent {
+  readonly name = 'try-then-exploit';
+  private learned = new Uint8Array(0);
+  private actions = new Int32Array(0);
+  private step = 0;
+  reset(numEnvs: number) {
+    this.learned = new Uint8Array(numEnvs);
+    this.actions = new Int32Array(numEnvs);
+    this.step = 0;
+  }
+  act() {
+    // explore lever 1 on every 3rd step until it has paid once
+    for (let i = 0; i < this.actions.length; i++)
+      this.actions[i] = this.learned[i] || this.step % 3 === 2 ? 1 : 0;
+    this.step++;
+    return this.actions;
+  }
+  observe(t: VecTransition) {
+    for (let i = 0; i < this.learned.length; i++) if (t.rewards[i]! > 0) this.learned[i] = 1;
+  }
+}
+
+describe('evaluate', () => {
+  it('runs all tasks in parallel and reports per-run returns, the curve and its CI', async () => {
+    const family = toyFamily(4, 5);
+    const tasks = family.split().test;
+    const result = await evaluate(new TryThenExploit(), family, tasks, {
+      episodes: 3,
+      runsPerTask: 2,
+      seed: 3,
+    });
+    expect(result.tasks).toEqual([2, 3]);
+    expect(result.returns).toHaveLength(4);
+    expect(result.returns[0]).toHaveLength(3);
+    expect(result.envSteps).toBe(4 * 5 * 3);
+    expect(result.maxReturn).toBe(5);
+    // episode 1 pays on 3 of its 5 steps (payout 0.5 or 1), later episodes on all 5: in-context improvement
+    for (const run of result.returns) {
+      expect([1.5, 3]).toContain(run[0]);
+      expect([2.5, 5]).toContain(run[2]);
+    }
+    expect(result.ci95).toHaveLength(3);
+    expect(JSON.parse(JSON.stringify(result)).agent).toBe('try-then-exploit');
+  });
+
+  it('builds the agent from a factory when it needs the env', async () => {
+    const family = toyFamily(3, 4);
+    let seenEnvs = 0;
+    const result = await evaluate(
+      (env) => {
+        seenEnvs = env.numEnvs;
+        return new TryThenExploit();
+      },
+      family,
+      family.tasks(),
+      { episodes: 1 },
+    );
+    expect(seenEnvs).toBe(3);
+    expect(result.agent).toBe('try-then-exploit');
+  });
+
+  it('is reproducible for a seed', async () => {
+    const family = toyFamily();
+    const run = () =>
+      evaluate(new RandomAgent(family.actionSpace), family, family.tasks(), { episodes: 2, seed: 9 });
+    expect((await run()).returns).toEqual((await run()).returns);
+  });
+
+  it('validates its options', async () => {
+    const family = toyFamily();
+    const agent = new RandomAgent(family.actionSpace);
+    await expect(evaluate(agent, family, [], { episodes: 1 })).rejects.toThrow(/Invalid tasks/);
+    await expect(evaluate(agent, family, family.tasks(), { episodes: 1, runsPerTask: 0 })).rejects.toThrow(
+      'Invalid runsPerTask: got 0; expected an integer >= 1.',
+    );
+  });
+});
