@@ -1,0 +1,135 @@
+// Small env families for tests: a continuous-action task with a known optimum, and a wrapper that corrupts
+// one task's rewards (to inject a NaN into a learner's loss).
+import type {
+  AutoResetMode,
+  BoxSpace,
+  EnvFamily,
+  MakeOptions,
+  SpaceArray,
+  TaskSpec,
+  TaskSplit,
+  VecEnv,
+  VecStepResult,
+} from '@icrl/core';
+
+type TargetParams = { readonly target: number };
+
+/**
+ * "Point at the target": observation a constant 0 (float32), action a in [-1, 1], reward 1 - (a - target)^2,
+ * episodes of `horizon` steps ending truncated. Task i's target is -0.6 + 0.4 i (4 tasks). Optimum: a = target,
+ * return = horizon.
+ */
+export function targetFamily(horizon = 5): EnvFamily<TargetParams> {
+  const observationSpace: BoxSpace = { kind: 'box', shape: [1], low: -1, high: 1, dtype: 'float32' };
+  const actionSpace: BoxSpace = { kind: 'box', shape: [1], low: -1, high: 1, dtype: 'float32' };
+  const tasks: TaskSpec<TargetParams>[] = [0, 1, 2, 3].map((i) => ({
+    familyId: 'target',
+    index: i,
+    params: { target: -0.6 + 0.4 * i },
+  }));
+  return {
+    id: 'target',
+    config: { horizon },
+    observationSpace,
+    actionSpace,
+    horizon,
+    numTasks: tasks.length,
+    defaultTrainRatio: 1,
+    defaultSplitSeed: 0,
+    tasks: () => tasks,
+    task: (i) => tasks[i]!,
+    split: (): TaskSplit<TargetParams> => ({ train: tasks, test: [], seed: 0, trainRatio: 1 }),
+    maxReturn: () => horizon,
+    make(
+      which: TaskSpec<TargetParams> | readonly TaskSpec<TargetParams>[],
+      options: MakeOptions = {},
+    ): VecEnv {
+      const list = Array.isArray(which) ? which : [which as TaskSpec<TargetParams>];
+      const per = options.envsPerTask ?? 1;
+      const n = list.length * per;
+      const autoReset: AutoResetMode = options.autoReset ?? 'disabled';
+      const targets = Float64Array.from({ length: n }, (_, i) => list[Math.floor(i / per)]!.params.target);
+      const steps = new Int32Array(n);
+      const obs = new Float32Array(n);
+      const result = {
+        obs,
+        rewards: new Float32Array(n),
+        terminated: new Uint8Array(n),
+        truncated: new Uint8Array(n),
+        finalObs: autoReset === 'same-step' ? new Float32Array(n) : null,
+      };
+      return {
+        numEnvs: n,
+        tasks: Array.from({ length: n }, (_, i) => list[Math.floor(i / per)]!),
+        observationSpace,
+        actionSpace,
+        obsSize: 1,
+        horizon,
+        autoReset,
+        reset: () => {
+          steps.fill(0);
+          return obs;
+        },
+        step(actions: ArrayLike<number>): VecStepResult {
+          for (let i = 0; i < n; i++) {
+            const a = Math.min(1, Math.max(-1, actions[i]!));
+            result.rewards[i] = 1 - (a - targets[i]!) ** 2;
+            steps[i]! += 1;
+            result.truncated[i] = steps[i]! >= horizon ? 1 : 0;
+            if (result.truncated[i]) steps[i] = 0;
+          }
+          return result;
+        },
+        close() {},
+      };
+    },
+  };
+}
+
+/**
+ * Wraps a family so that envs of task `taskIndex` report a NaN reward on and after their `fromStep`-th step:
+ * a broken env, which a learner must not silently train on.
+ */
+export function withNanRewards<P extends TaskSpec['params']>(
+  family: EnvFamily<P>,
+  taskIndex: number,
+  fromStep: number,
+): EnvFamily<P> {
+  return {
+    ...family,
+    tasks: () => family.tasks(),
+    task: (i) => family.task(i),
+    split: (seed, ratio) => family.split(seed, ratio),
+    make(tasks, options) {
+      const env = family.make(tasks, options);
+      let count = 0;
+      const wrapped: VecEnv = {
+        numEnvs: env.numEnvs,
+        tasks: env.tasks,
+        observationSpace: env.observationSpace,
+        actionSpace: env.actionSpace,
+        obsSize: env.obsSize,
+        horizon: env.horizon,
+        autoReset: env.autoReset,
+        reset: (o) => env.reset(o),
+        close: () => env.close(),
+        step(actions: ArrayLike<number>): VecStepResult {
+          const out = env.step(actions);
+          if (++count >= fromStep) {
+            env.tasks.forEach((t, i) => {
+              if (t.index === taskIndex) out.rewards[i] = Number.NaN;
+            });
+          }
+          return out;
+        },
+      };
+      if (env.optimalActions) wrapped.optimalActions = (out) => env.optimalActions!(out);
+      return wrapped;
+    },
+  };
+}
+
+/** A typed-array copy helper for comparing histories. */
+export function copyOf(a: SpaceArray | Uint8Array): number[] {
+  return Array.from(a);
+}
