@@ -1,6 +1,6 @@
 // Checks what npm users will get, after `turbo run build`: for every publishable package, the ESM and CJS
 // builds load, export the same names, and publint finds nothing wrong with package.json's exports map.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ let checked = 0;
 
 for (const dir of readdirSync(join(root, 'packages'))) {
   const pkgDir = join(root, 'packages', dir);
+  if (!existsSync(join(pkgDir, 'package.json'))) continue;
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   if (pkg.private) continue;
   const problems = [];
