@@ -49,3 +49,22 @@ describe('pythonSplit', () => {
     expect(() => pythonSplit(10, 0, 1.5)).toThrow(/trainRatio: got 1.5; expected a number in \[0, 1\]/);
   });
 });
+
+describe('PythonRandom.numpyLegacy matches NumPy RandomState', () => {
+  for (const c of fixture.numpy) {
+    it(`seed ${c.seed}`, () => {
+      let r = PythonRandom.numpyLegacy(c.seed);
+      expect(Array.from({ length: 4 }, () => r.random())).toEqual(c.random_sample);
+      r = PythonRandom.numpyLegacy(c.seed);
+      expect(Array.from({ length: 3 }, () => r.uniform(-2, 3))).toEqual(c.uniform);
+      r = PythonRandom.numpyLegacy(c.seed);
+      expect(Array.from({ length: 3 }, () => r.nextUint32())).toEqual(c.raw);
+    });
+  }
+
+  it('rejects seeds NumPy rejects', () => {
+    expect(() => PythonRandom.numpyLegacy(2 ** 32)).toThrow(
+      'Invalid seed: got 4294967296; expected an integer in [0, 4294967295].',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error';
-import { requireSeed } from './validate';
+import { requireInteger, requireSeed } from './validate';
 
 // CPython's `random.Random` (MT19937) for the calls in-context RL references depend on, bit for bit:
 // `random.seed(int)`, `getrandbits`, `random()`, `randrange(n)` and `shuffle(list)`. The DICP reference splits
@@ -21,6 +21,18 @@ export class PythonRandom {
   /** Same as Python's `random.Random(seed)`, for a safe integer seed >= 0. */
   constructor(seed: number) {
     this.seed(seed);
+  }
+
+  /**
+   * NumPy's legacy generator, `np.random.seed(seed)` (`RandomState`): the same MT19937 seeded with `init_genrand`
+   * instead of `init_by_array`; `random()` is then NumPy's `random_sample()` and `uniform` its `uniform`. Meta-World
+   * draws its ML1 task variations from it. `seed` is an integer in [0, 2^32).
+   */
+  static numpyLegacy(seed: number): PythonRandom {
+    requireInteger('seed', seed, { min: 0, max: 4294967295 });
+    const rng = new PythonRandom(0);
+    rng.initGenrand(seed);
+    return rng;
   }
 
   /** Same as Python's `random.seed(seed)` for an integer seed: the key is |seed| in 32-bit little-endian words. */
@@ -104,6 +116,11 @@ export class PythonRandom {
     const a = this.nextUint32() >>> 5;
     const b = this.nextUint32() >>> 6;
     return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** Python's `random.uniform(a, b)` (and NumPy's `uniform`): `a + (b - a) * random()`. */
+  uniform(a: number, b: number): number {
+    return a + (b - a) * this.random();
   }
 
   /** Python's `getrandbits(k)` for 0 <= k <= 53 (words are consumed least-significant first, as CPython does). */
