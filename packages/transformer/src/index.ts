@@ -1,0 +1,67 @@
+export {
+  ADModel,
+  type ContextInput,
+  type HeadOutputs,
+  type InContextModel,
+  type LossTerms,
+} from './ad';
+export { AdamW, type AdamWConfig, clipByGlobalNorm, cosineLearningRate } from './adamw';
+export { TransformerAgent, type TransformerAgentOptions } from './agent';
+export {
+  BACKEND_PREFERENCES,
+  type BackendName,
+  type BackendPreference,
+  currentBackend,
+  initBackend,
+} from './backend';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type CheckpointContents,
+  checkpointDir,
+  createModel,
+  loadModel,
+  loadWeights,
+  modelTensors,
+  readCheckpointConfig,
+  readSafetensors,
+  saveCheckpoint,
+  type TrainingState,
+} from './checkpoint';
+export {
+  configDiff,
+  MODEL_DEFAULTS,
+  MODEL_KINDS,
+  type ModelConfig,
+  type ModelConfigInput,
+  type ModelKind,
+  modelConfigForHistory,
+  resolveModelConfig,
+  stateCount,
+} from './config';
+export { Encoding, type WindowArrays } from './encoding';
+export { IDTHistories, IDTModel, type IDTWindowArrays } from './idt';
+export { IDTAgent, type IDTAgentOptions } from './idt-agent';
+export {
+  Params,
+  rmsNorm,
+  ropeTables,
+  rotateHalfMatrix,
+  TRANSFORMER_DEFAULTS,
+  Transformer,
+  type TransformerConfig,
+} from './model';
+export { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
+export { WindowDrawer, type WindowSelection } from './sampler';
+export {
+  autoMicroBatch,
+  resolveTrainConfig,
+  TRAIN_DEFAULTS,
+  type TrainConfig,
+  TrainingDivergedError,
+  type TrainLogEntry,
+  type TrainOptions,
+  type TrainResult,
+  tokensPerWindow,
+  train,
+} from './train';
