@@ -42,6 +42,7 @@ export {
 export { Encoding, type WindowArrays } from './encoding';
 export { IDTHistories, IDTModel, type IDTWindowArrays } from './idt';
 export { IDTAgent, type IDTAgentOptions } from './idt-agent';
+export { type CacheQuery, type CacheShape, KvCache, type SlideMode, type StepOutputs } from './kv-cache';
 export {
   Params,
   rmsNorm,
@@ -51,6 +52,9 @@ export {
   Transformer,
   type TransformerConfig,
 } from './model';
+export { exportOnnx, ONNX_NAMES, ONNX_OPSET, type OnnxModelInfo, onnxModelInfo } from './onnx-export';
+export { type Feed, OnnxSession, type OnnxSessionOptions, SessionClosedError } from './onnx-session';
+export { OrtAgent, type OrtAgentOptions, OrtModel } from './ort-agent';
 export { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
 export { WindowDrawer, type WindowSelection } from './sampler';
 export {
