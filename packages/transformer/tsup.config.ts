@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/train-worker.ts'], // train-worker: the data-parallel worker's entry
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

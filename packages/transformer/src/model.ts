@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Rng, requireInteger, requireNumber } from '@icrl/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { dropout, linear, matMul2d } from './ops';
+import { attentionDropMask, dropout, headsAttention, linear, matMul2d } from './ops';
 
 // The causal transformer of the DICP reference (`tiny_llama/model.py`, a TinyLlama / lit-gpt block), read top
 // to bottom: parameters, RMSNorm, rotary positions, attention, SwiGLU MLP, block, then the stack.
@@ -156,6 +156,18 @@ export function rotateHalfMatrix(nHead: number, headSize: number, parts: number)
   return p;
 }
 
+/** The permutation taking the fused [parts·C] vector from (part, head, feature) to (part, feature, head) order. */
+export function headMajorToFeatureMajor(nHead: number, headSize: number, parts: number): Float32Array {
+  const C = nHead * headSize;
+  const width = parts * C;
+  const p = new Float32Array(width * width);
+  for (let part = 0; part < parts; part++)
+    for (let h = 0; h < nHead; h++)
+      for (let i = 0; i < headSize; i++)
+        p[(part * C + i * nHead + h) * width + part * C + h * headSize + i] = 1;
+  return p;
+}
+
 /** cos/sin of position × frequency, `[T, hs]` each, halves repeated (the rotate-halves layout). */
 export function ropeTables(
   T: number,
@@ -196,8 +208,9 @@ export class Transformer {
   readonly config: TransformerConfig;
   private readonly blocks: BlockParams[] = [];
   private readonly headSize: number;
-  private readonly rotate: tf.Tensor2D; // [3C, 3C]
-  private readonly tables = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D }>();
+  private readonly permute: tf.Tensor2D; // [3C, 3C]: (part, head, feature) -> (part, feature, head)
+  private readonly permuteRotate: tf.Tensor2D; // [3C, 3C]: permute · rotateHalf
+  private readonly tables = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor3D }>();
 
   constructor(config: TransformerConfig, params: Params, prefix = 'transformer') {
     validateTransformerConfig(config);
@@ -216,7 +229,11 @@ export class Transformer {
         w3: params.linear(`${p}.mlp.swiglu.w3`, I, C, false),
       });
     }
-    this.rotate = tf.keep(tf.tensor2d(rotateHalfMatrix(H, this.headSize, 3), [3 * C, 3 * C]));
+    const perm = headMajorToFeatureMajor(H, this.headSize, 3);
+    this.permute = tf.keep(tf.tensor2d(perm, [3 * C, 3 * C]));
+    this.permuteRotate = tf.tidy(() =>
+      tf.keep(tf.matMul(this.permute, tf.tensor2d(rotateHalfMatrix(H, this.headSize, 3), [3 * C, 3 * C]))),
+    );
   }
 
   /** RoPE tables on the fused qkv layout and the additive causal mask for `T` tokens (built once per T). */
@@ -232,7 +249,7 @@ export class Transformer {
     for (let pos = 0; pos < T; pos++) {
       for (let h = 0; h < H; h++) {
         for (let i = 0; i < hs; i++) {
-          const row = pos * 3 * C + h * hs + i;
+          const row = pos * 3 * C + i * H + h; // feature-major: (part, i, h)
           cos3[row] = cos[pos * hs + i]! * scale; // q, pre-scaled by 1/sqrt(hs)
           sin3[row] = sin[pos * hs + i]! * scale;
           cos3[row + C] = cos[pos * hs + i]!; // k
@@ -246,7 +263,7 @@ export class Transformer {
     t = tf.tidy(() => ({
       cos: tf.keep(tf.tensor2d(cos3, [T, 3 * C])),
       sin: tf.keep(tf.tensor2d(sin3, [T, 3 * C])),
-      mask: tf.keep(tf.tensor2d(mask, [T, T])),
+      mask: tf.keep(tf.tensor3d(mask, [T, 1, T])), // [i, 1, j]: broadcast over heads
     }));
     this.tables.set(T, t);
     return t;
@@ -258,24 +275,26 @@ export class Transformer {
     const { cos, sin, mask } = this.tablesFor(T);
     const w = p.attn.w as tf.Tensor2D;
     const b = p.attn.b as tf.Tensor1D;
-    const wRot = matMul2d(this.rotate, w); // [3C, C]: rotateHalf folded into the weight
-    const bRot = tf.reshape(matMul2d(this.rotate, tf.reshape(b, [3 * C, 1])), [3 * C]) as tf.Tensor1D;
-    const qkv = tf.reshape(linear(x, w, b), [B, T, 3 * C]); // [B, T, 3C]
-    const qkvRot = tf.reshape(linear(x, wRot, bRot), [B, T, 3 * C]);
+    // Layout for `headsAttention` without a 5-D transpose: the fused qkv outputs are permuted (inside the tiny
+    // weight and bias, exactly) from PyTorch's (part, head, feature) order to (part, feature, head), and RoPE's
+    // rotateHalf is folded in as well, so `[B, T, 3C]` is `[B, T·3·hs, H]` and one 3-D transpose gives
+    // `[T, 3, hs, B, H]`, i.e. q, k, v as `[T, hs, N]` with N = B·H heads, n = b·H + h.
+    const fold = (m: tf.Tensor2D) => ({
+      w: matMul2d(m, w), // [3C, C]
+      b: tf.reshape(matMul2d(m, tf.reshape(b, [3 * C, 1])), [3 * C]) as tf.Tensor1D,
+    });
+    const plain = fold(this.permute);
+    const rot = fold(this.permuteRotate);
+    const qkv = tf.reshape(linear(x, plain.w, plain.b), [B, T, 3 * C]); // [B, T, 3C]
+    const qkvRot = tf.reshape(linear(x, rot.w, rot.b), [B, T, 3 * C]);
     const roped = tf.add(tf.mul(qkv, cos), tf.mul(qkvRot, sin)); // [B, T, 3C], q scaled by 1/sqrt(hs)
-    const heads = tf.transpose(tf.reshape(roped, [B, T, 3 * H, hs]), [0, 2, 1, 3]); // [B, 3H, T, hs]
-    const [q, k, v] = tf.split(heads, 3, 1).map((t) => tf.reshape(t, [B * H, T, hs])) as [
-      tf.Tensor3D,
-      tf.Tensor3D,
-      tf.Tensor3D,
-    ]; // [B*H, T, hs] each
-    const scores = tf.add(tf.matMul(q, k, false, true), mask); // [B*H, T, T]
-    const probs = dropout(tf.softmax(scores), attnDropout, rng);
-    const y = tf.matMul(probs, v); // [B*H, T, hs]
-    const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, hs]), [0, 2, 1, 3]), [
-      B * T,
-      C,
-    ]) as tf.Tensor2D;
+    const heads = tf.transpose(tf.reshape(roped, [B, T * 3 * hs, H]), [1, 0, 2]); // [T·3·hs, B, H]
+    const [q, k, v] = tf
+      .split(tf.reshape(heads, [T, 3, hs * B * H]), 3, 1)
+      .map((t) => tf.reshape(t, [T, hs, B * H])) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    const drop = rng !== null && attnDropout > 0 ? attentionDropMask(B * H, T, attnDropout, rng) : null;
+    const y = headsAttention(q, tf.transpose(k, [1, 2, 0]), tf.transpose(v, [0, 2, 1]), mask, drop); // [T, N, hs]
+    const merged = tf.reshape(tf.transpose(tf.reshape(y, [T, B, C]), [1, 0, 2]), [B * T, C]) as tf.Tensor2D;
     return linear(merged, p.proj.w as tf.Tensor2D, p.proj.b as tf.Tensor1D); // [B*T, C]
   }
 
@@ -304,7 +323,8 @@ export class Transformer {
 
   /** Frees the constant tables (the variables belong to `Params`). */
   dispose(): void {
-    this.rotate.dispose();
+    this.permute.dispose();
+    this.permuteRotate.dispose();
     for (const t of this.tables.values()) {
       t.cos.dispose();
       t.sin.dispose();

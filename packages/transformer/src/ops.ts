@@ -117,3 +117,90 @@ function gaussianNllImpl(mean: tf.Tensor2D, logVar: tf.Tensor2D, target: tf.Tens
   const perElement = tf.add(tf.log(variance), tf.div(sq, variance));
   return tf.add(tf.mul(tf.mean(perElement), 0.5), 0.5 * Math.log(2 * Math.PI));
 }
+
+type Shape4 = [number, number, number, number];
+
+/**
+ * Causal softmax attention for N = B·H heads at once, `softmax(q kᵀ + mask) · drop v`, on layouts chosen so every
+ * product is a depthwise convolution (one channel per head, channel multiplier T or hs): the wasm backend runs
+ * those on XNNPACK at 5–7 GFLOP/s, against 1.5–2 GFLOP/s for its generic batched-matmul loop. The gradient is
+ * hand-written (wasm has no depthwise filter gradient) and uses the same products.
+ * - `q`: `[T, hs, N]` (query i, feature c, head n), already scaled; `k`: `[hs, N, T]`; `v`: `[T, N, hs]`;
+ * - `mask`: `[T, 1, T]` additive causal mask; `drop`: `[T, N, T]` inverted-dropout multipliers or `null`;
+ * - returns `[T, N, hs]` (query i, head n, feature c).
+ */
+export function headsAttention(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  drop: tf.Tensor3D | null,
+): tf.Tensor3D {
+  const f = withGradient<[tf.Tensor, tf.Tensor, tf.Tensor]>((qd, kf, vf, save) => {
+    const [T, hs, N] = qd.shape as [number, number, number];
+    const scores = tf.reshape(
+      tf.depthwiseConv2d(
+        tf.reshape(qd, [1, T, hs, N]) as tf.Tensor4D,
+        tf.reshape(kf, [1, hs, N, T]) as tf.Tensor4D,
+        1,
+        'valid',
+      ),
+      [T, N, T],
+    ); // [i, n, j]
+    const probs = tf.softmax(tf.add(scores, mask)); // [i, n, j]
+    const dropped = drop === null ? probs : tf.mul(probs, drop);
+    const droppedT = tf.transpose(dropped, [0, 2, 1]); // [i, j, n]
+    const y = tf.reshape(
+      tf.depthwiseConv2d(
+        tf.reshape(droppedT, [1, T, T, N]) as tf.Tensor4D,
+        tf.reshape(vf, [1, T, N, hs]) as tf.Tensor4D,
+        1,
+        'valid',
+      ),
+      [T, N, hs],
+    ); // [i, n, c]
+    save(drop === null ? [qd, kf, vf, probs, droppedT] : [qd, kf, vf, probs, droppedT, drop]);
+    return {
+      value: y,
+      gradFunc: (dy, [sq, sk, sv, sp, sdT, sDrop]) => {
+        // A [T, T, N] map (i, j, n) is the conv input; a filter [1, T, N, hs] sums over j, [T, 1, N, hs] over i.
+        const dw = (x: tf.Tensor, w: tf.Tensor, xs: Shape4, ws: Shape4): tf.Tensor =>
+          tf.depthwiseConv2d(tf.reshape(x, xs) as tf.Tensor4D, tf.reshape(w, ws) as tf.Tensor4D, 1, 'valid');
+        // dV[j, n, c] = Σ_i drop[i, j, n] dy[i, n, c]
+        const dv = tf.reshape(dw(sdT!, dy, [1, T, T, N], [T, 1, N, hs]), [T, N, hs]);
+        // dDrop[i, n, j] = Σ_c dy[i, n, c] v[j, n, c]
+        const dDrop = tf.reshape(
+          dw(tf.transpose(dy, [0, 2, 1]), tf.transpose(sv!, [2, 1, 0]), [1, T, hs, N], [1, hs, N, T]),
+          [T, N, T],
+        );
+        const dp = sDrop === undefined ? dDrop : tf.mul(dDrop, sDrop);
+        const ds = tf.mul(sp!, tf.sub(dp, tf.sum(tf.mul(dp, sp!), -1, true))); // softmax backward, [i, n, j]
+        const dsT = tf.transpose(ds, [0, 2, 1]); // [i, j, n]
+        // dQ[i, n, c] = Σ_j ds[i, j, n] k[j, n, c]  → [i, c, n]
+        const dqT = dw(dsT, tf.transpose(sk!, [2, 1, 0]), [1, T, T, N], [1, T, N, hs]);
+        const dq = tf.transpose(tf.reshape(dqT, [T, N, hs]), [0, 2, 1]);
+        // dK[j, n, c] = Σ_i ds[i, j, n] q[i, n, c]  → [c, n, j]
+        const dkT = dw(dsT, tf.transpose(sq!, [0, 2, 1]), [1, T, T, N], [T, 1, N, hs]);
+        const dk = tf.transpose(tf.reshape(dkT, [T, N, hs]), [2, 1, 0]);
+        return [dq, dk, dv];
+      },
+    };
+  });
+  return f(q, k, v) as tf.Tensor3D;
+}
+
+/**
+ * Inverted-dropout multipliers for attention probabilities, drawn from `rng` in the `[N, T, T]` order that
+ * `dropout` would use on `[B·H, T, T]` probabilities (so the random stream is unchanged), laid out `[T, N, T]`.
+ */
+export function attentionDropMask(N: number, T: number, rate: number, rng: Rng): tf.Tensor3D {
+  const mask = new Float32Array(N * T * T);
+  const threshold = (1 - rate) * 4294967296;
+  const scale = 1 / (1 - rate);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < T; i++) {
+      const row = (i * N + n) * T;
+      for (let j = 0; j < T; j++) if (rng.nextUint32() < threshold) mask[row + j] = scale;
+    }
+  return tf.tensor3d(mask, [T, N, T]);
+}

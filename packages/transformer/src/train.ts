@@ -26,6 +26,7 @@ import {
   saveCheckpoint,
 } from './checkpoint';
 import { configDiff, type ModelConfig, modelConfigForHistory } from './config';
+import { defaultWorkers, GradientWorkers, type MicroBatch } from './data-parallel';
 import { IDTHistories } from './idt';
 import { WindowDrawer } from './sampler';
 
@@ -171,6 +172,13 @@ export interface TrainOptions {
   readonly backend?: BackendPreference;
   /** Called with every log entry. */
   readonly onLog?: (entry: TrainLogEntry) => void;
+  /**
+   * Data-parallel worker threads, each with its own backend and a share of every update's micro-batches (see
+   * data-parallel.ts). 1 trains in this thread. Default: the machine's cores when an update holds >= 4,096
+   * tokens, else 1. The run is the same for any worker count (up to float summation order); the micro-batch
+   * count is rounded up to a multiple of it when `train.microBatchSize` is 0. Not part of the checkpoint.
+   */
+  readonly workers?: number;
 }
 
 /** What `train` returns. The caller owns `model` and must `dispose()` it. */
@@ -242,6 +250,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     'stopAfter',
     'backend',
     'onLog',
+    'workers',
   ]);
   const { source } = options;
   if (source === null || typeof source !== 'object' || typeof source.read !== 'function') {
@@ -349,9 +358,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     throw err;
   }
 
-  const micro = trainConfig.microBatchSize || autoMicroBatch(modelConfig, trainConfig.batchSize);
-  const chunks = trainConfig.batchSize / micro;
   const tokens = trainConfig.batchSize * tokensPerWindow(modelConfig);
+  const workerCount = Math.min(
+    options.workers === undefined
+      ? defaultWorkers(tokens)
+      : requireInteger('options.workers', options.workers, { min: 1, max: 256 }),
+    trainConfig.batchSize,
+  );
+  let micro = trainConfig.microBatchSize || autoMicroBatch(modelConfig, trainConfig.batchSize);
+  if (trainConfig.microBatchSize === 0) {
+    // Enough micro-batches for every worker to get the same number.
+    while ((trainConfig.batchSize / micro) % workerCount !== 0 && micro > 1) {
+      micro -= 1;
+      while (trainConfig.batchSize % micro !== 0) micro -= 1;
+    }
+  }
+  const chunks = trainConfig.batchSize / micro;
   const vars = [...model.params.vars.values()];
   const names = [...model.params.vars.keys()];
   const log: TrainLogEntry[] = [];
@@ -365,7 +387,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     });
   };
   let done = 0;
+  const paramCount = vars.reduce((n, v) => n + v.size, 0);
+  let pool: GradientWorkers | null = null;
   try {
+    // More workers than micro-batches would idle.
+    const poolSize = Math.min(workerCount, chunks);
+    if (poolSize > 1) pool = await GradientWorkers.start(poolSize, modelConfig, backend, paramCount);
     while (step < trainConfig.steps && done < stopAfter) {
       const t0 = performance.now();
       const lr = cosineLearningRate(trainConfig.lr, step, trainConfig.steps);
@@ -374,36 +401,75 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const terms = { total: 0, action: 0, reward: 0, nextState: 0 };
       let hasReward = false;
       let hasNext = false;
-      for (let c = 0; c < chunks; c++) {
-        const batch = drawer.next(micro);
-        let values: LossTerms | null = null;
-        const { grads, value } = tf.variableGrads(() => {
-          values = model.loss(batch, dropoutRng);
-          for (const t of [values.action, values.reward, values.nextState]) if (t !== undefined) tf.keep(t);
-          return values.total;
-        }, vars);
-        const v = values as unknown as LossTerms;
-        terms.total += value.dataSync()[0]! / chunks;
-        terms.action += v.action.dataSync()[0]! / chunks;
-        if (v.reward) {
-          hasReward = true;
-          terms.reward += v.reward.dataSync()[0]! / chunks;
+      if (pool !== null) {
+        const work: MicroBatch[] = [];
+        for (let c = 0; c < chunks; c++)
+          work.push({ batch: drawer.next(micro), seed: dropoutRng.nextUint32() });
+        const flat = new Float32Array(paramCount);
+        let o = 0;
+        for (const v of vars) {
+          flat.set(v.dataSync() as Float32Array, o);
+          o += v.size;
         }
-        if (v.nextState) {
-          hasNext = true;
-          terms.nextState += v.nextState.dataSync()[0]! / chunks;
+        const { grads: summed, losses } = await pool.run(
+          flat,
+          Array.from({ length: pool.count }, (_, i) =>
+            work.slice(Math.floor((i * chunks) / pool!.count), Math.floor(((i + 1) * chunks) / pool!.count)),
+          ),
+        );
+        for (const l of losses) {
+          terms.total += l.total / chunks;
+          terms.action += l.action / chunks;
+          if (l.reward !== null) {
+            hasReward = true;
+            terms.reward += l.reward / chunks;
+          }
+          if (l.nextState !== null) {
+            hasNext = true;
+            terms.nextState += l.nextState / chunks;
+          }
         }
-        tf.dispose([value, v.action, v.reward, v.nextState].filter((t) => t !== undefined) as tf.Tensor[]);
-        // variableGrads keys gradients by tfjs's own variable names; map them back to parameter names.
-        const byParam = (n: string) => grads[model.params.vars.get(n)!.name]!;
-        if (sums === null) {
-          sums = new Map(names.map((n) => [n, byParam(n)]));
-        } else {
-          for (const n of names) {
-            const next = tf.add(sums.get(n)!, byParam(n));
-            sums.get(n)!.dispose();
-            byParam(n).dispose();
-            sums.set(n, next);
+        sums = new Map();
+        o = 0;
+        for (let i = 0; i < vars.length; i++) {
+          sums.set(names[i]!, tf.tensor(summed.slice(o, o + vars[i]!.size), vars[i]!.shape));
+          o += vars[i]!.size;
+        }
+      } else {
+        for (let c = 0; c < chunks; c++) {
+          const batch = drawer.next(micro);
+          // Each micro-batch has its own dropout stream, seeded from the run's: the same masks whichever worker
+          // computes it.
+          const dropSeed = dropoutRng.nextUint32();
+          let values: LossTerms | null = null;
+          const { grads, value } = tf.variableGrads(() => {
+            values = model.loss(batch, new Rng(dropSeed));
+            for (const t of [values.action, values.reward, values.nextState]) if (t !== undefined) tf.keep(t);
+            return values.total;
+          }, vars);
+          const v = values as unknown as LossTerms;
+          terms.total += value.dataSync()[0]! / chunks;
+          terms.action += v.action.dataSync()[0]! / chunks;
+          if (v.reward) {
+            hasReward = true;
+            terms.reward += v.reward.dataSync()[0]! / chunks;
+          }
+          if (v.nextState) {
+            hasNext = true;
+            terms.nextState += v.nextState.dataSync()[0]! / chunks;
+          }
+          tf.dispose([value, v.action, v.reward, v.nextState].filter((t) => t !== undefined) as tf.Tensor[]);
+          // variableGrads keys gradients by tfjs's own variable names; map them back to parameter names.
+          const byParam = (n: string) => grads[model.params.vars.get(n)!.name]!;
+          if (sums === null) {
+            sums = new Map(names.map((n) => [n, byParam(n)]));
+          } else {
+            for (const n of names) {
+              const next = tf.add(sums.get(n)!, byParam(n));
+              sums.get(n)!.dispose();
+              byParam(n).dispose();
+              sums.set(n, next);
+            }
           }
         }
       }
@@ -452,10 +518,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (last || (trainConfig.checkpointEvery > 0 && step % trainConfig.checkpointEvery === 0)) checkpoint();
     }
   } catch (err) {
+    await pool?.dispose();
     optimizer.dispose();
     model.dispose();
     throw err;
   }
+  await pool?.dispose();
   optimizer.dispose();
   return { model, step, done: step >= trainConfig.steps, backend, log };
 }
