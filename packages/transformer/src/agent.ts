@@ -9,6 +9,7 @@ import {
 } from '@icrl/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ADModel } from './ad';
+import { packWindow, pushToken, sampleDiscrete, sampleGaussian, transitionTokens } from './rolling-context';
 
 /** Options of `TransformerAgent`. */
 export interface TransformerAgentOptions {
@@ -68,83 +69,21 @@ export class TransformerAgent implements InContextAgent {
     if (obs.length !== n * e.obsSize) {
       throw new InvalidArgumentError('obs', obs, `${n * e.obsSize} values (${n} envs × ${e.obsSize})`);
     }
-    const L = this.window.length;
-    const F = e.contextSize;
-    const context = new Float32Array(n * L * F);
-    for (let t = 0; t < L; t++) {
-      const tok = this.window[t]!;
-      for (let i = 0; i < n; i++) context.set(tok.subarray(i * F, (i + 1) * F), (i * L + t) * F);
-    }
-    const out = this.model.predict({ size: n, contextLength: L, context, queryStates: obs });
+    const context = packWindow(this.window, n, e.contextSize);
+    const out = this.model.predict({ size: n, contextLength: this.window.length, context, queryStates: obs });
     const raw = out.action.dataSync() as Float32Array;
     tf.dispose([out.action, out.reward, out.nextState].filter((t) => t !== undefined) as tf.Tensor[]);
     return e.numActions !== null
-      ? this.sampleDiscrete(raw, e.numActions)
-      : this.sampleGaussian(raw, e.actionSize);
-  }
-
-  private sampleDiscrete(logits: Float32Array, k: number): Int32Array {
-    const actions = new Int32Array(this.numEnvs);
-    for (let i = 0; i < this.numEnvs; i++) {
-      let best = 0;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let a = 0; a < k; a++) {
-        if (logits[i * k + a]! > max) {
-          max = logits[i * k + a]!;
-          best = a;
-        }
-      }
-      if (this.greedy) {
-        actions[i] = best;
-        continue;
-      }
-      let z = 0;
-      for (let a = 0; a < k; a++) z += Math.exp(logits[i * k + a]! - max);
-      let u = this.rng.float() * z;
-      let chosen = k - 1;
-      for (let a = 0; a < k; a++) {
-        u -= Math.exp(logits[i * k + a]! - max);
-        if (u < 0) {
-          chosen = a;
-          break;
-        }
-      }
-      actions[i] = chosen;
-    }
-    return actions;
-  }
-
-  private sampleGaussian(out: Float32Array, size: number): Float32Array {
-    const actions = new Float32Array(this.numEnvs * size);
-    for (let i = 0; i < this.numEnvs; i++) {
-      for (let j = 0; j < size; j++) {
-        const mean = out[i * 2 * size + j]!;
-        const std = Math.exp(out[i * 2 * size + size + j]! / 2);
-        actions[i * size + j] = this.greedy ? mean : this.rng.normal(mean, std);
-      }
-    }
-    return actions;
+      ? sampleDiscrete(raw, n, e.numActions, this.greedy, this.rng)
+      : sampleGaussian(raw, n, e.actionSize, this.greedy, this.rng);
   }
 
   observe(t: VecTransition): void {
-    const e = this.model.encoding;
-    const F = e.contextSize;
-    const tok = new Float32Array(this.numEnvs * F);
-    for (let i = 0; i < this.numEnvs; i++) {
-      e.writeContext(
-        tok,
-        i * F,
-        t.obs,
-        i * e.obsSize,
-        t.actions,
-        i * e.actionSize,
-        t.rewards[i]!,
-        t.nextObs,
-        i * e.obsSize,
-      );
-    }
-    this.window.push(tok);
-    if (this.window.length > this.model.config.nTransit - 1) this.window.shift();
+    pushToken(
+      this.window,
+      transitionTokens(this.model.encoding, this.numEnvs, t),
+      this.model.config.nTransit - 1,
+    );
   }
 
   dispose(): void {

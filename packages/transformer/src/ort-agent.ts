@@ -13,6 +13,7 @@ import { Encoding } from './encoding';
 import { type CacheShape, KvCache, type SlideMode, type StepOutputs } from './kv-cache';
 import { exportOnnx, ONNX_NAMES } from './onnx-export';
 import { OnnxSession, type OnnxSessionOptions } from './onnx-session';
+import { packWindow, pushToken, sampleDiscrete, sampleGaussian, transitionTokens } from './rolling-context';
 
 /**
  * An AD / DICP-AD model on onnxruntime-node: a file from `exportOnnx`, or one exported from PyTorch with the
@@ -248,83 +249,22 @@ export class OrtAgent implements InContextAgent {
       out = await this.kv.step(tokens, T, { queryStates: qs });
       this.pending = [];
     } else {
-      const L = this.window.length;
-      const context = new Float32Array(n * L * F);
-      for (let t = 0; t < L; t++) {
-        const tok = this.window[t]!;
-        for (let i = 0; i < n; i++) context.set(tok.subarray(i * F, (i + 1) * F), (i * L + t) * F);
-      }
-      out = await this.model.predict({ size: n, contextLength: L, context, queryStates: qs });
+      const context = packWindow(this.window, n, F);
+      out = await this.model.predict({
+        size: n,
+        contextLength: this.window.length,
+        context,
+        queryStates: qs,
+      });
     }
     return e.numActions !== null
-      ? this.sampleDiscrete(out.action, e.numActions)
-      : this.sampleGaussian(out.action, e.actionSize);
-  }
-
-  private sampleDiscrete(logits: Float32Array, k: number): Int32Array {
-    // Same as TransformerAgent.sampleDiscrete (same Rng draws).
-    const actions = new Int32Array(this.numEnvs);
-    for (let i = 0; i < this.numEnvs; i++) {
-      let best = 0;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let a = 0; a < k; a++) {
-        if (logits[i * k + a]! > max) {
-          max = logits[i * k + a]!;
-          best = a;
-        }
-      }
-      if (this.greedy) {
-        actions[i] = best;
-        continue;
-      }
-      let z = 0;
-      for (let a = 0; a < k; a++) z += Math.exp(logits[i * k + a]! - max);
-      let u = this.rng.float() * z;
-      let chosen = k - 1;
-      for (let a = 0; a < k; a++) {
-        u -= Math.exp(logits[i * k + a]! - max);
-        if (u < 0) {
-          chosen = a;
-          break;
-        }
-      }
-      actions[i] = chosen;
-    }
-    return actions;
-  }
-
-  private sampleGaussian(out: Float32Array, size: number): Float32Array {
-    // Same as TransformerAgent.sampleGaussian.
-    const actions = new Float32Array(this.numEnvs * size);
-    for (let i = 0; i < this.numEnvs; i++) {
-      for (let j = 0; j < size; j++) {
-        const mean = out[i * 2 * size + j]!;
-        const std = Math.exp(out[i * 2 * size + size + j]! / 2);
-        actions[i * size + j] = this.greedy ? mean : this.rng.normal(mean, std);
-      }
-    }
-    return actions;
+      ? sampleDiscrete(out.action, n, e.numActions, this.greedy, this.rng)
+      : sampleGaussian(out.action, n, e.actionSize, this.greedy, this.rng);
   }
 
   observe(t: VecTransition): void {
-    const e = this.model.encoding;
-    const F = e.contextSize;
-    const tok = new Float32Array(this.numEnvs * F);
-    for (let i = 0; i < this.numEnvs; i++) {
-      e.writeContext(
-        tok,
-        i * F,
-        t.obs,
-        i * e.obsSize,
-        t.actions,
-        i * e.actionSize,
-        t.rewards[i]!,
-        t.nextObs,
-        i * e.obsSize,
-      );
-    }
-    this.window.push(tok);
-    if (this.window.length > this.model.config.nTransit - 1) this.window.shift();
+    const tok = transitionTokens(this.model.encoding, this.numEnvs, t);
+    pushToken(this.window, tok, this.model.config.nTransit - 1);
     if (this.kv !== null) this.pending.push(tok);
   }
 
