@@ -43,6 +43,7 @@ export { Encoding, type WindowArrays } from './encoding';
 export { IDTHistories, IDTModel, type IDTWindowArrays } from './idt';
 export { IDTAgent, type IDTAgentOptions } from './idt-agent';
 export { type CacheQuery, type CacheShape, KvCache, type SlideMode, type StepOutputs } from './kv-cache';
+export { KvBatch } from './kv-cache-batch';
 export {
   Params,
   rmsNorm,
@@ -52,9 +53,20 @@ export {
   Transformer,
   type TransformerConfig,
 } from './model';
-export { exportOnnx, ONNX_NAMES, ONNX_OPSET, type OnnxModelInfo, onnxModelInfo } from './onnx-export';
+export {
+  exportIdtOnnx,
+  exportOnnx,
+  IDT_ONNX_NAMES,
+  type IdtOnnxFiles,
+  type IdtOnnxInfo,
+  ONNX_NAMES,
+  ONNX_OPSET,
+  type OnnxModelInfo,
+  onnxModelInfo,
+} from './onnx-export';
 export { type Feed, OnnxSession, type OnnxSessionOptions, SessionClosedError } from './onnx-session';
 export { OrtAgent, type OrtAgentOptions, OrtModel } from './ort-agent';
+export { type IdtDecisionOutputs, type IdtOnnxSources, OrtIdtAgent, OrtIdtModel } from './ort-idt';
 export { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
 export { WindowDrawer, type WindowSelection } from './sampler';
 export {

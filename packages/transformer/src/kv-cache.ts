@@ -71,6 +71,61 @@ function heads(out: Record<string, { data: Float32Array }>): Omit<StepOutputs, '
   return r;
 }
 
+/** The feeds of one step: `ctxLen` new tokens after `past` cached ones (cached models), and the query. */
+function stepFeeds(
+  session: OnnxSession,
+  shape: CacheShape,
+  B: number,
+  ctx: Float32Array,
+  ctxLen: number,
+  query: CacheQuery,
+  keys: readonly Float32Array[],
+  values: readonly Float32Array[],
+  past: number,
+): Record<string, Feed> {
+  const { contextSize: F, nLayer, nHead, headSize } = shape;
+  const feeds: Record<string, Feed> = {
+    [ONNX_NAMES.context]: { data: ctx, dims: [B, ctxLen, F] },
+    [ONNX_NAMES.queryState]: { data: query.queryStates, dims: queryDims(query.queryStates, B) },
+  };
+  if (shape.dynamics) {
+    // Without query actions only the policy is meaningful; causal attention keeps it independent of them.
+    const qa = query.queryActions ?? new BigInt64Array(B);
+    const spec = session.inputs.get(ONNX_NAMES.queryAction);
+    const filler =
+      query.queryActions === undefined && spec?.type === 'float32'
+        ? new Float32Array(B * Number(spec.shape[1] ?? 1))
+        : qa;
+    feeds[ONNX_NAMES.queryAction] = { data: filler, dims: queryDims(filler, B) };
+  }
+  for (let l = 0; l < (shape.cached ? nLayer : 0); l++) {
+    feeds[ONNX_NAMES.pastKey(l)] = { data: keys[l]!, dims: [B, nHead, past, headSize] };
+    feeds[ONNX_NAMES.pastValue(l)] = { data: values[l]!, dims: [B, nHead, past, headSize] };
+  }
+  return feeds;
+}
+
+/**
+ * One full re-encode (`past` = 0) that returns only the heads: the presents are not copied out of
+ * onnxruntime (8 × [B, H, L, hs] floats per call that nobody keeps).
+ */
+export async function reencodeHeads(
+  session: OnnxSession,
+  shape: CacheShape,
+  B: number,
+  ctx: Float32Array,
+  ctxLen: number,
+  query: CacheQuery,
+): Promise<StepOutputs> {
+  const empty = Array.from({ length: shape.nLayer }, () => new Float32Array(0));
+  const feeds = stepFeeds(session, shape, B, ctx, ctxLen, query, empty, empty, 0);
+  const names = [ONNX_NAMES.action, ONNX_NAMES.reward, ONNX_NAMES.nextState].filter((n) =>
+    session.outputs.has(n),
+  );
+  const out = await session.run(feeds, names);
+  return { action: out[ONNX_NAMES.action]!.data, ...heads(out) };
+}
+
 export class KvCache {
   private keys: Float32Array[];
   private values: Float32Array[];
@@ -167,7 +222,7 @@ export class KvCache {
    * them. The oldest tokens leave when the window would exceed `maxContext` (exact re-encode, see above).
    */
   async step(tokens: Float32Array, count: number, query: CacheQuery): Promise<StepOutputs> {
-    const { contextSize: F, maxContext, nLayer, nHead, headSize } = this.shape;
+    const { contextSize: F, maxContext, nLayer } = this.shape;
     const B = this.batch;
     if (!Number.isInteger(count) || count < 0)
       throw new InvalidArgumentError('count', count, 'an integer ≥ 0');
@@ -202,16 +257,14 @@ export class KvCache {
       // Window slides: re-encode the newest maxContext tokens from scratch.
       const keep = maxContext;
       all = new Float32Array(B * keep * F);
-      const total = this.len + count;
-      const drop = total - keep;
+      const drop = this.len + count - keep;
+      // Per row: the surviving old tokens, then the surviving new ones (two contiguous copies).
+      const oldKept = Math.max(this.len - drop, 0);
+      const newFrom = Math.max(drop - this.len, 0);
       for (let b = 0; b < B; b++) {
-        for (let t = drop; t < total; t++) {
-          const src =
-            t < this.len
-              ? this.tokens.subarray((b * this.len + t) * F, (b * this.len + t + 1) * F)
-              : tokens.subarray((b * count + t - this.len) * F, (b * count + t - this.len + 1) * F);
-          all.set(src, (b * keep + t - drop) * F);
-        }
+        if (oldKept > 0)
+          all.set(this.tokens.subarray((b * this.len + drop) * F, (b + 1) * this.len * F), b * keep * F);
+        all.set(tokens.subarray((b * count + newFrom) * F, (b + 1) * count * F), (b * keep + oldKept) * F);
       }
       past = 0;
       ctx = all;
@@ -228,24 +281,7 @@ export class KvCache {
     } else {
       all = this.tokens;
     }
-    const feeds: Record<string, Feed> = {
-      [ONNX_NAMES.context]: { data: ctx, dims: [B, ctxLen, F] },
-      [ONNX_NAMES.queryState]: { data: query.queryStates, dims: queryDims(query.queryStates, B) },
-    };
-    if (this.shape.dynamics) {
-      // Without query actions only the policy is meaningful; causal attention keeps it independent of them.
-      const qa = query.queryActions ?? new BigInt64Array(B);
-      const spec = this.session.inputs.get(ONNX_NAMES.queryAction);
-      const filler =
-        query.queryActions === undefined && spec?.type === 'float32'
-          ? new Float32Array(B * Number(spec.shape[1] ?? 1))
-          : qa;
-      feeds[ONNX_NAMES.queryAction] = { data: filler, dims: queryDims(filler, B) };
-    }
-    for (let l = 0; l < (this.shape.cached ? nLayer : 0); l++) {
-      feeds[ONNX_NAMES.pastKey(l)] = { data: keys[l]!, dims: [B, nHead, past, headSize] };
-      feeds[ONNX_NAMES.pastValue(l)] = { data: values[l]!, dims: [B, nHead, past, headSize] };
-    }
+    const feeds = stepFeeds(this.session, this.shape, B, ctx, ctxLen, query, keys, values, past);
     const out = await this.session.run(feeds);
     if (!this.shape.cached) return { action: out[ONNX_NAMES.action]!.data, ...heads(out) };
     this.keys = Array.from({ length: nLayer }, (_, l) => out[ONNX_NAMES.presentKey(l)]!.data);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@icrl/core';
 import type { ADModel } from './ad';
-import { rotateHalfMatrix } from './model';
+import type { ModelConfig } from './config';
+import type { IDTModel } from './idt';
 
 // ONNX export of AD / DICP-AD, built in TypeScript: a minimal protobuf writer for the five ONNX messages we
 // need, then the graph. No Python, no converter.
@@ -134,6 +135,21 @@ function valueInfo(name: string, elemType: number, dims: Dim[]): Writer {
   return new Writer().string(1, name).message(2, new Writer().message(1, tt));
 }
 
+function attrProto(k: string, v: Attr): Writer {
+  const a = new Writer().string(1, k);
+  if (typeof v === 'number' && Number.isInteger(v)) a.int(3, v).int(20, 2);
+  else if (typeof v === 'number') a.float(2, v).int(20, 1);
+  else if (typeof v === 'string') a.bytes(4, new TextEncoder().encode(v)).int(20, 3);
+  else if (Array.isArray(v)) {
+    for (const x of v) a.int(8, x);
+    a.int(20, 7);
+  } else {
+    for (const x of v.floats) a.float(7, x);
+    a.int(20, 6);
+  }
+  return a;
+}
+
 /** Accumulates nodes and initializers; names are generated. */
 class GraphBuilder {
   private readonly nodes: Writer[] = [];
@@ -189,22 +205,28 @@ class GraphBuilder {
     w.string(2, out);
     w.string(3, `n${this.n++}`);
     w.string(4, type);
-    for (const [k, v] of Object.entries(attrs)) {
-      const a = new Writer().string(1, k);
-      if (typeof v === 'number' && Number.isInteger(v)) a.int(3, v).int(20, 2);
-      else if (typeof v === 'number') a.float(2, v).int(20, 1);
-      else if (typeof v === 'string') a.bytes(4, new TextEncoder().encode(v)).int(20, 3);
-      else if (Array.isArray(v)) {
-        for (const x of v) a.int(8, x);
-        a.int(20, 7);
-      } else {
-        for (const x of v.floats) a.float(7, x);
-        a.int(20, 6);
-      }
-      w.message(5, a);
-    }
+    for (const [k, v] of Object.entries(attrs)) w.message(5, attrProto(k, v));
     this.nodes.push(w);
     return out;
+  }
+
+  /** A node with `count` outputs (e.g. Split). */
+  ops(
+    type: string,
+    inputs: string[],
+    count: number,
+    attrs: Record<string, Attr> = {},
+    names?: string[],
+  ): string[] {
+    const outs = names ?? Array.from({ length: count }, () => `${type.toLowerCase()}_${this.n++}`);
+    const w = new Writer();
+    for (const i of inputs) w.string(1, i);
+    for (const o of outs) w.string(2, o);
+    w.string(3, `n${this.n++}`);
+    w.string(4, type);
+    for (const [k, v] of Object.entries(attrs)) w.message(5, attrProto(k, v));
+    this.nodes.push(w);
+    return outs;
   }
 
   model(name: string, metadata: Record<string, string>): Uint8Array {
@@ -271,7 +293,9 @@ export function onnxModelInfo(model: ADModel): OnnxModelInfo {
     throw new InvalidArgumentError(
       'model.kind',
       c.kind,
-      "'ad' or 'dpt' (ONNX export covers AD and DPT, with or without dynamics; IDT is not exported yet)",
+      c.kind === 'idt'
+        ? "'ad' or 'dpt' for exportOnnx (IDT has three modules: use exportIdtOnnx)"
+        : "'ad' or 'dpt' (ONNX export covers AD, DPT and IDT, with or without dynamics)",
     );
   }
   const e = model.encoding;
@@ -292,10 +316,231 @@ export function onnxModelInfo(model: ADModel): OnnxModelInfo {
   };
 }
 
+type Weights = (name: string) => Float32Array;
+
+function weightsOf(params: { vars: ReadonlyMap<string, { dataSync(): unknown }> }): Weights {
+  return (name) => {
+    const v = params.vars.get(name);
+    if (v === undefined) throw new Error(`internal: parameter ${name} missing from the model`);
+    return v.dataSync() as Float32Array;
+  };
+}
+
+/** Linear with PyTorch weight [out, in] (MatMul by its transpose, plus bias); initializers made once per name. */
+function linearOp(g: GraphBuilder, weight: Weights) {
+  const inits = new Map<string, { w: string; b: string | null }>();
+  return (x: string, name: string, inF: number, outF: number, bias: boolean): string => {
+    let p = inits.get(name);
+    if (p === undefined) {
+      p = {
+        w: g.init(`${name}.weight_t`, [inF, outF], transposed(weight(`${name}.weight`), outF, inF)),
+        b: bias ? g.init(`${name}.bias`, [outF], weight(`${name}.bias`)) : null,
+      };
+      inits.set(name, p);
+    }
+    const y = g.op('MatMul', [x, p.w]);
+    return p.b !== null ? g.op('Add', [y, p.b]) : y;
+  };
+}
+
+/** Embedding rows gathered by int64 indices (`[...]` → `[..., d]`). */
+function embeddingOp(g: GraphBuilder, weight: Weights) {
+  const inits = new Map<string, string>();
+  return (x: string, name: string, n: number, d: number): string => {
+    let w = inits.get(name);
+    if (w === undefined) {
+      w = g.init(`${name}.weight`, [n, d], weight(`${name}.weight`));
+      inits.set(name, w);
+    }
+    return g.op('Gather', [w, x], { axis: 0 });
+  };
+}
+
+interface StackInput {
+  /** The token embeddings as the 2-D residual stream `[B·Tq, C]`. */
+  readonly h0: string;
+  /** `[1]`: B. */
+  readonly batch: string;
+  /** Scalar: tokens of this call (Tq). */
+  readonly tokens: string;
+  /** Scalar: cached tokens before them (P; their positions are 0..P−1). */
+  readonly past: string;
+  /** Per layer cached keys/values `[B, H, P, hs]`, or null (no cache in or out). */
+  readonly cache: readonly { k: string; v: string }[] | null;
+  /** Cached tokens to return: the first `presentLength` of the P + Tq keys/values (cache only). */
+  readonly presentLength?: string;
+  /**
+   * Only these `count` rows from `start` (a scalar) of each sequence are read downstream: the output is then
+   * `[B·count, C]` (else `[B·Tq, C]`).
+   */
+  readonly read?: { readonly start: string; readonly count: number };
+}
+
 /**
- * Builds the ONNX model (bytes of a `ModelProto`, opset 17) of a trained AD / DICP-AD model (discrete or
- * continuous states and actions): one file for every batch size and window length up to `nTransit`, with the KV-cache inputs and
- * outputs described at the top of this file. Write the bytes to `model.onnx`, or hand them to `OnnxSession`.
+ * The transformer of `model.ts` (`prefix.h.{l}.…` weights) on a 2-D residual stream: returns the output stream
+ * `[B·Tq, C]` (or the `input.read` rows) and writes `present_key_{l}` / `present_value_{l}` when `input.cache` is
+ * given.
+ *
+ * Written for onnxruntime's CPU fusions (README, "How fast"): RMSNorm in the Pow/ReduceMean/Add/Sqrt/Div/Mul
+ * form ORT fuses into SimplifiedLayerNormalization; q/k/v and their rotateHalf twins from one broadcast MatMul
+ * straight into the head layout (bias as an extra input row); the residual stream 2-D so MatMul + bias fuse
+ * into Gemm; the causal mask from one Trilu.
+ */
+function transformerStack(
+  g: GraphBuilder,
+  weight: Weights,
+  config: ModelConfig,
+  prefix: string,
+  maxPos: number,
+  input: StackInput,
+): string {
+  const C = config.nEmbd;
+  const H = config.nHead;
+  const hs = C / H;
+  const I = config.nInner;
+  const half = hs / 2;
+  const linear = linearOp(g, weight);
+  const { batch, tokens: Tq, past: P, cache } = input;
+  const one = g.ints([1], true);
+  const unsq = (x: string) => g.op('Unsqueeze', [x, g.ints([0])]);
+  const end = g.op('Add', [P, Tq]);
+  const positions = g.op('Range', [P, end, one]); // [Tq] absolute positions of the new tokens
+  const headsIn = g.op('Concat', [batch, g.ints([1]), unsq(Tq), g.ints([C + 1])], { axis: 0 });
+  const ones = g.op('Expand', [
+    g.floatScalar(1),
+    g.op('Concat', [g.op('Slice', [g.op('Shape', [input.h0]), g.ints([0]), g.ints([1])]), g.ints([1])], {
+      axis: 0,
+    }),
+  ]); // [B·Tq, 1]
+
+  // RoPE tables per head feature, gathered by position: [Tq, hs].
+  const cosT = new Float32Array(maxPos * hs);
+  const sinT = new Float32Array(maxPos * hs);
+  for (let pos = 0; pos < maxPos; pos++) {
+    for (let i = 0; i < hs; i++) {
+      const angle = pos * config.ropeBase ** (-(2 * (i % half)) / hs);
+      cosT[pos * hs + i] = Math.cos(angle);
+      sinT[pos * hs + i] = Math.sin(angle);
+    }
+  }
+  const cos = g.op('Gather', [g.init(`${prefix}.rope_cos`, [maxPos, hs], cosT), positions], { axis: 0 });
+  const sin = g.op('Gather', [g.init(`${prefix}.rope_sin`, [maxPos, hs], sinT), positions], { axis: 0 });
+  // Causal mask [Tq, P + Tq]: −1e9 where key position > query position (the triangle above diagonal P + 1).
+  const mask = g.op(
+    'Trilu',
+    [
+      g.op('Expand', [g.floatScalar(-1e9), g.op('Concat', [unsq(Tq), unsq(end)], { axis: 0 })]),
+      g.op('Add', [P, one]),
+    ],
+    { upper: 1 },
+  );
+
+  const eps = g.floatScalar(config.normEps);
+  const two = g.floatScalar(2);
+  const norms = new Map<string, string>();
+  // Pow → ReduceMean → Add → Sqrt → Div → Mul: the pattern ORT fuses into one SimplifiedLayerNormalization.
+  const rmsNorm = (x: string, name: string): string => {
+    const ms = g.op('ReduceMean', [g.op('Pow', [x, two])], { axes: [-1], keepdims: 1 });
+    const normed = g.op('Div', [x, g.op('Sqrt', [g.op('Add', [ms, eps])])]);
+    let w = norms.get(name);
+    if (w === undefined) {
+      w = g.init(`${name}.weight`, [C], weight(`${name}.weight`));
+      norms.set(name, w);
+    }
+    return g.op('Mul', [normed, w]);
+  };
+
+  const scale = 1 / Math.sqrt(hs);
+  const I2 = 2 * I;
+  const layerInits: { heads: string; w12: string }[] = [];
+  for (let l = 0; l < config.nLayer; l++) {
+    const p = `${prefix}.h.${l}`;
+    // Per-head projections [5H, C + 1, hs]: q (pre-scaled by 1/sqrt(hs)), k, rotateHalf(q), rotateHalf(k), v,
+    // each head's bias as row C. A broadcast MatMul of [B, 1, Tq, C + 1] (the normed stream and a ones
+    // column) lands directly in the attention layout [B, 5H, Tq, hs]: no Reshape/Transpose of a fused output,
+    // no bias Add broadcast over a middle axis (which ORT runs ~5x slower than the extra row costs). RoPE
+    // is then qk·cos + rot(qk)·sin on whole tensors.
+    const w = weight(`${p}.attn.attn.weight`); // [3C, C], rows (part, head, feature)
+    const b = weight(`${p}.attn.attn.bias`);
+    const w5 = new Float32Array(5 * H * (C + 1) * hs);
+    const put = (group: number, part: number, hd: number, rotate: boolean, mult: number) => {
+      const base = (group * H + hd) * (C + 1);
+      for (let d = 0; d < hs; d++) {
+        // rotateHalf: out[d] = −x[d + half] (d < half), x[d − half] (d ≥ half).
+        const src = rotate ? (d < half ? d + half : d - half) : d;
+        const sign = rotate && d < half ? -mult : mult;
+        const row = part * C + hd * hs + src;
+        for (let i = 0; i < C; i++) w5[(base + i) * hs + d] = sign * w[row * C + i]!;
+        w5[(base + C) * hs + d] = sign * b[row]!;
+      }
+    };
+    for (let hd = 0; hd < H; hd++) {
+      put(0, 0, hd, false, scale);
+      put(1, 1, hd, false, 1);
+      put(2, 0, hd, true, scale);
+      put(3, 1, hd, true, 1);
+      put(4, 2, hd, false, 1);
+    }
+    // SwiGLU's two input Linears as one [C, 2I] product.
+    const w1 = transposed(weight(`${p}.mlp.swiglu.w1.weight`), I, C); // [C, I]
+    const w2 = transposed(weight(`${p}.mlp.swiglu.w2.weight`), I, C);
+    const w12 = new Float32Array(C * I2);
+    for (let i = 0; i < C; i++) {
+      w12.set(w1.subarray(i * I, (i + 1) * I), i * I2);
+      w12.set(w2.subarray(i * I, (i + 1) * I), i * I2 + I);
+    }
+    layerInits.push({
+      heads: g.init(`${p}.attn.heads.weight`, [5 * H, C + 1, hs], w5),
+      w12: g.init(`${p}.mlp.swiglu.w12.weight_t`, [C, I2], w12),
+    });
+  }
+
+  // The layer stack. With `input.read`, the last layer computes its attention output, projection and MLP only
+  // for the rows the heads read (its keys/values still cover every token): the rest of its output is never
+  // used, and that is a quarter of the model's work on a full re-encode.
+  let h = input.h0;
+  for (let l = 0; l < config.nLayer; l++) {
+    const p = `${prefix}.h.${l}`;
+    const last = l === config.nLayer - 1 && input.read !== undefined;
+    const n1 = g.op('Reshape', [g.op('Concat', [rmsNorm(h, `${p}.norm_1`), ones], { axis: 1 }), headsIn]);
+    const all5 = g.op('MatMul', [n1, layerInits[l]!.heads]); // [B, 5H, Tq, hs]
+    const [qk, qkRot, v] = g.ops('Split', [all5, g.ints([2 * H, 2 * H, H])], 3, { axis: 1 });
+    const roped = g.op('Add', [g.op('Mul', [qk!, cos]), g.op('Mul', [qkRot!, sin])]);
+    const [q, k] = g.ops('Split', [roped, g.ints([H, H])], 2, { axis: 1 });
+    const kAll = cache === null ? k! : g.op('Concat', [cache[l]!.k, k!], { axis: 2 }); // [B, H, P + Tq, hs]
+    const vAll = cache === null ? v! : g.op('Concat', [cache[l]!.v, v!], { axis: 2 });
+    if (cache !== null) {
+      const presentEnd = unsq(input.presentLength!);
+      g.op('Slice', [kAll, g.ints([0]), presentEnd, g.ints([2])], {}, ONNX_NAMES.presentKey(l));
+      g.op('Slice', [vAll, g.ints([0]), presentEnd, g.ints([2])], {}, ONNX_NAMES.presentValue(l));
+    }
+    let qRows = q!;
+    let maskRows = mask;
+    if (last) {
+      const from = unsq(input.read!.start);
+      const to = unsq(g.op('Add', [input.read!.start, g.ints([input.read!.count], true)]));
+      qRows = g.op('Slice', [q!, from, to, g.ints([2])]); // [B, H, count, hs]
+      maskRows = g.op('Slice', [mask, from, to, g.ints([0])]);
+      const h3 = g.op('Reshape', [h, g.op('Concat', [batch, unsq(Tq), g.ints([C])], { axis: 0 })]);
+      h = g.op('Reshape', [g.op('Slice', [h3, from, to, g.ints([1])]), g.ints([-1, C])]); // [B·count, C]
+    }
+    const scores = g.op('MatMul', [qRows, g.op('Transpose', [kAll], { perm: [0, 1, 3, 2] })]);
+    const y = g.op('MatMul', [g.op('Softmax', [g.op('Add', [scores, maskRows])], { axis: -1 }), vAll]);
+    const merged = g.op('Reshape', [g.op('Transpose', [y], { perm: [0, 2, 1, 3] }), g.ints([-1, C])]);
+    h = g.op('Add', [h, linear(merged, `${p}.attn.proj`, C, C, true)]);
+    const mlpIn = g.op('MatMul', [rmsNorm(h, `${p}.norm_2`), layerInits[l]!.w12]);
+    const [a, gate] = g.ops('Split', [mlpIn, g.ints([I, I])], 2, { axis: 1 });
+    const hid = g.op('Mul', [g.op('Mul', [a!, g.op('Sigmoid', [a!])]), gate!]);
+    h = g.op('Add', [h, linear(hid, `${p}.mlp.swiglu.w3`, I, C, false)]);
+  }
+  return h;
+}
+
+/**
+ * Builds the ONNX model (bytes of a `ModelProto`, opset 17) of a trained AD / DICP-AD / DPT / DICP-DPT model
+ * (discrete or continuous states and actions): one file for every batch size and window length up to
+ * `nTransit`, with the KV-cache inputs and outputs described at the top of this file. Write the bytes to
+ * `model.onnx`, or hand them to `OnnxSession`. IDT: `exportIdtOnnx`.
  */
 export function exportOnnx(model: ADModel): Uint8Array {
   const info = onnxModelInfo(model);
@@ -303,29 +548,11 @@ export function exportOnnx(model: ADModel): Uint8Array {
   const C = c.nEmbd;
   const H = c.nHead;
   const hs = C / H;
-  const I = c.nInner;
   const F = info.contextSize;
-  const maxPos = c.nTransit + 1;
-  const weight = (name: string): Float32Array => {
-    const v = model.params.vars.get(name);
-    if (v === undefined) throw new Error(`internal: parameter ${name} missing from the model`);
-    return v.dataSync() as Float32Array;
-  };
+  const weight = weightsOf(model.params);
   const g = new GraphBuilder();
-  /** Linear with PyTorch weight [out, in]: MatMul by its transpose, plus bias. */
-  const linearInits = new Map<string, { w: string; b: string | null }>();
-  const linear = (x: string, name: string, inF: number, outF: number, bias: boolean): string => {
-    let p = linearInits.get(name);
-    if (p === undefined) {
-      p = {
-        w: g.init(`${name}.weight_t`, [inF, outF], transposed(weight(`${name}.weight`), outF, inF)),
-        b: bias ? g.init(`${name}.bias`, [outF], weight(`${name}.bias`)) : null,
-      };
-      linearInits.set(name, p);
-    }
-    const y = g.op('MatMul', [x, p.w]);
-    return p.b !== null ? g.op('Add', [y, p.b]) : y;
-  };
+  const linear = linearOp(g, weight);
+  const embedding = embeddingOp(g, weight);
 
   const context = g.input(ONNX_NAMES.context, FLOAT, ['batch', 'new_tokens', F]);
   const dpt = info.kind === 'dpt';
@@ -349,28 +576,20 @@ export function exportOnnx(model: ADModel): Uint8Array {
   // Sizes: P (past), T (new context tokens), Tq = T + query tokens.
   const nQuery = info.dynamics ? 2 : 1;
   const ctxShape = g.op('Shape', [context]);
+  const batch = g.op('Slice', [ctxShape, g.ints([0]), g.ints([1])]); // [1]
   const T = g.op('Gather', [ctxShape, g.ints([1], true)], { axis: 0 }); // scalar
   // DPT has no cache (its query token comes first, so no prefix survives a step): P = 0.
   const P = dpt
     ? g.ints([0], true)
     : g.op('Gather', [g.op('Shape', [past[0]!.k]), g.ints([2], true)], { axis: 0 });
-  const PT = g.op('Add', [P, T]);
-  const end = g.op('Add', [PT, g.ints([nQuery], true)]); // P + Tq
-  const one = g.ints([1], true);
-  const positions = g.op('Range', [P, end, one]); // [Tq] absolute positions of the new tokens
-  const keyPositions = g.op('Range', [g.ints([0], true), end, one]); // [P + Tq]
+  const Tq = g.op('Add', [T, g.ints([nQuery], true)]);
 
   // Embeddings: [B, T, C] context, then q_state (and q_action), each [B, 1, C].
   const parts = [linear(context, 'embed_context', F, C, true)];
   const axis1 = g.ints([1]);
   /** Embedding (`n` discrete values) or Linear (`n` null: a `size`-vector) of a query input → [B, 1, C]. */
   const queryToken = (x: string, name: string, n: number | null, size: number): string =>
-    g.op('Unsqueeze', [
-      n !== null
-        ? g.op('Gather', [g.init(`${name}.weight`, [n, C], weight(`${name}.weight`)), x], { axis: 0 })
-        : linear(x, name, size, C, true),
-      axis1,
-    ]);
+    g.op('Unsqueeze', [n !== null ? embedding(x, name, n, C) : linear(x, name, size, C, true), axis1]);
   if (dpt) {
     // DPT: the raw query state, zero-padded to a context token, through the context Linear; first.
     const padded = g.op('Pad', [queryState, g.ints([0, 0, 0, F - info.obsSize])]);
@@ -381,105 +600,26 @@ export function exportOnnx(model: ADModel): Uint8Array {
   if (queryAction !== null) {
     parts.push(queryToken(queryAction, 'embed_query_action', info.numActions, info.actionSize));
   }
-  let h = g.op('Concat', parts, { axis: 1 }); // [B, Tq, C]
-
-  // RoPE tables on the fused qkv layout (as in model.ts), q pre-scaled by 1/sqrt(hs); gathered by position.
-  const cos3 = new Float32Array(maxPos * 3 * C);
-  const sin3 = new Float32Array(maxPos * 3 * C);
-  const scale = 1 / Math.sqrt(hs);
-  for (let pos = 0; pos < maxPos; pos++) {
-    for (let hd = 0; hd < H; hd++) {
-      for (let i = 0; i < hs; i++) {
-        const f = i % (hs / 2);
-        const angle = pos * c.ropeBase ** (-(2 * f) / hs);
-        const row = pos * 3 * C + hd * hs + i;
-        cos3[row] = Math.cos(angle) * scale;
-        sin3[row] = Math.sin(angle) * scale;
-        cos3[row + C] = Math.cos(angle);
-        sin3[row + C] = Math.sin(angle);
-        cos3[row + 2 * C] = 1;
-      }
-    }
-  }
-  const cos = g.op('Gather', [g.init('rope_cos', [maxPos, 3 * C], cos3), positions], { axis: 0 }); // [Tq, 3C]
-  const sin = g.op('Gather', [g.init('rope_sin', [maxPos, 3 * C], sin3), positions], { axis: 0 });
-  // Causal mask over [Tq, P + Tq]: key position > query position → −1e9.
-  const mask = g.op('Where', [
-    g.op('Greater', [keyPositions, g.op('Unsqueeze', [positions, axis1])]),
-    g.floatScalar(-1e9),
-    g.floatScalar(0),
-  ]);
-
-  const rot = rotateHalfMatrix(H, hs, 3); // [3C, 3C]
-  const eps = g.floatScalar(c.normEps);
-  const rmsNorm = (x: string, name: string): string => {
-    const ms = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
-    const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, eps])])]);
-    return g.op('Mul', [g.op('Mul', [x, inv]), g.init(`${name}.weight`, [C], weight(`${name}.weight`))]);
-  };
-  const headsShape = g.ints([0, 0, 3 * H, hs]);
-  const mergeShape = g.ints([0, 0, C]);
-  const presentEnd = g.op('Unsqueeze', [PT, g.ints([0])]);
-
-  for (let l = 0; l < c.nLayer; l++) {
-    const p = `transformer.h.${l}`;
-    // Fused [qkv | rotateHalf(qkv)] Linear: weight [C, 6C].
-    const w = weight(`${p}.attn.attn.weight`); // [3C, C]
-    const b = weight(`${p}.attn.attn.bias`);
-    const wBoth = new Float32Array(C * 6 * C);
-    const bBoth = new Float32Array(6 * C);
-    for (let o = 0; o < 3 * C; o++) {
-      bBoth[o] = b[o]!;
-      for (let i = 0; i < C; i++) wBoth[i * 6 * C + o] = w[o * C + i]!;
-    }
-    for (let o = 0; o < 3 * C; o++) {
-      for (let j = 0; j < 3 * C; j++) {
-        const r = rot[o * 3 * C + j]!;
-        if (r === 0) continue;
-        bBoth[3 * C + o]! += r * b[j]!;
-        for (let i = 0; i < C; i++) wBoth[i * 6 * C + 3 * C + o]! += r * w[j * C + i]!;
-      }
-    }
-    const n1 = rmsNorm(h, `${p}.norm_1`);
-    const both = g.op('Add', [
-      g.op('MatMul', [n1, g.init(`${p}.attn.qkv_rot.weight_t`, [C, 6 * C], wBoth)]),
-      g.init(`${p}.attn.qkv_rot.bias`, [6 * C], bBoth),
-    ]);
-    const qkv = g.op('Slice', [both, g.ints([0]), g.ints([3 * C]), g.ints([2])]);
-    const qkvRot = g.op('Slice', [both, g.ints([3 * C]), g.ints([6 * C]), g.ints([2])]);
-    const roped = g.op('Add', [g.op('Mul', [qkv, cos]), g.op('Mul', [qkvRot, sin])]); // [B, Tq, 3C]
-    const heads = g.op('Transpose', [g.op('Reshape', [roped, headsShape])], { perm: [0, 2, 1, 3] }); // [B, 3H, Tq, hs]
-    const q = g.op('Slice', [heads, g.ints([0]), g.ints([H]), axis1]);
-    const k = g.op('Slice', [heads, g.ints([H]), g.ints([2 * H]), axis1]);
-    const v = g.op('Slice', [heads, g.ints([2 * H]), g.ints([3 * H]), axis1]);
-    const kAll = dpt ? k : g.op('Concat', [past[l]!.k, k], { axis: 2 }); // [B, H, P + Tq, hs]
-    const vAll = dpt ? v : g.op('Concat', [past[l]!.v, v], { axis: 2 });
-    if (!dpt) {
-      g.op('Slice', [kAll, g.ints([0]), presentEnd, g.ints([2])], {}, ONNX_NAMES.presentKey(l));
-      g.op('Slice', [vAll, g.ints([0]), presentEnd, g.ints([2])], {}, ONNX_NAMES.presentValue(l));
-    }
-    const scores = g.op('Add', [
-      g.op('MatMul', [q, g.op('Transpose', [kAll], { perm: [0, 1, 3, 2] })]),
-      mask,
-    ]);
-    const y = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), vAll]); // [B, H, Tq, hs]
-    const merged = g.op('Reshape', [g.op('Transpose', [y], { perm: [0, 2, 1, 3] }), mergeShape]);
-    h = g.op('Add', [h, linear(merged, `${p}.attn.proj`, C, C, true)]);
-    const n2 = rmsNorm(h, `${p}.norm_2`);
-    const a = linear(n2, `${p}.mlp.swiglu.w1`, C, I, false);
-    const gate = linear(n2, `${p}.mlp.swiglu.w2`, C, I, false);
-    const hid = g.op('Mul', [g.op('Mul', [a, g.op('Sigmoid', [a])]), gate]);
-    h = g.op('Add', [h, linear(hid, `${p}.mlp.swiglu.w3`, I, C, false)]);
-  }
-
-  // Heads: policy at index T of the new tokens (AD: q_state; DPT: the newest context token, or q_state when
-  // T = 0), dynamics at q_action (T + 1).
-  const hq = g.op('Gather', [h, T], { axis: 1 }); // [B, C]
+  // The residual stream is 2-D [B·Tq, C]: ORT fuses 2-D MatMul + bias into one Gemm (not 3-D ones).
+  const h0 = g.op('Reshape', [g.op('Concat', parts, { axis: 1 }), g.ints([-1, C])]);
+  const hOut = transformerStack(g, weight, c, 'transformer', c.nTransit + 1, {
+    h0,
+    batch,
+    tokens: Tq,
+    past: P,
+    cache: dpt ? null : past,
+    presentLength: g.op('Add', [P, T]),
+    // Heads: policy at index T of the new tokens (AD: q_state; DPT: the newest context token, or q_state
+    // when T = 0), dynamics at q_action (T + 1).
+    read: { start: T, count: nQuery },
+  });
+  const h = g.op('Reshape', [hOut, g.ints([-1, nQuery, C])]); // [B, nQuery, C]
+  const hq = g.op('Gather', [h, g.ints([0], true)], { axis: 1 }); // [B, C]
   const nA = info.numActions ?? 2 * info.actionSize;
   g.op('Identity', [linear(hq, 'pred_action', C, nA, true)], {}, ONNX_NAMES.action);
   g.output(ONNX_NAMES.action, FLOAT, ['batch', nA]);
   if (info.dynamics) {
-    const ha = g.op('Gather', [h, g.op('Add', [T, one])], { axis: 1 });
+    const ha = g.op('Gather', [h, g.ints([1], true)], { axis: 1 });
     const reward = linear(ha, 'pred_reward', C, info.rewardOutputs, true);
     if (info.rewardMax === null) g.op('Identity', [reward], {}, ONNX_NAMES.reward);
     else g.op('Clip', [reward, g.floatScalar(0), g.floatScalar(info.rewardMax)], {}, ONNX_NAMES.reward);
@@ -494,4 +634,200 @@ export function exportOnnx(model: ADModel): Uint8Array {
     g.output(ONNX_NAMES.presentValue(l), FLOAT, ['batch', H, 'present', hs]);
   }
   return g.model(`icrl-${info.dynamics ? 'dicp-' : ''}${info.kind}`, { icrl: JSON.stringify(info) });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// IDT: three files, one per module (they run at different times: Making Decisions every c steps, Decisions-
+// to-Go every step, Reviewing Decisions after each segment). No KV cache: their inputs are short (c, 3K and
+// 4c tokens). z = μ + σ·ε stays with the agent (its Rng), so the files are deterministic.
+
+/** Input/output names of the IDT module files. */
+export const IDT_ONNX_NAMES = {
+  states: 'states',
+  actions: 'actions',
+  rewards: 'rewards',
+  nextStates: 'next_states',
+  reviewed: 'reviewed',
+  returns: 'returns',
+  startStates: 'start_states',
+  decision: 'decision',
+  z: 'z',
+  action: 'action',
+  reward: 'reward',
+  nextState: 'next_state',
+} as const;
+
+/** What `exportIdtOnnx` records about an IDT model (metadata `icrl` of each file, plus `module`). */
+export interface IdtOnnxInfo {
+  readonly kind: 'idt';
+  readonly dynamics: boolean;
+  readonly nTransit: number;
+  readonly lowPerHigh: number;
+  readonly dimZ: number;
+  readonly numStates: number;
+  readonly numActions: number;
+  readonly rewardClasses: number;
+}
+
+/** The three IDT module files (ONNX `ModelProto` bytes). */
+export interface IdtOnnxFiles {
+  /**
+   * Reviewing Decisions: `states`, `actions`, `rewards`, `next_states` int64 `[N, steps]` (one segment per row)
+   * → `reviewed` float32 `[N, 2·dimZ]` (read at the segment's last step).
+   */
+  readonly reviewing: Uint8Array;
+  /**
+   * Making Decisions: `returns` float32 `[B, K]`, `start_states` int64 `[B, K]`, `reviewed` float32
+   * `[B, K, 2·dimZ]` (the slot of the segment not yet executed zero) → `decision` float32 `[B, K, 2·dimZ]`
+   * (μ_z ‖ log σ²_z of each segment, read at its state token).
+   */
+  readonly making: Uint8Array;
+  /**
+   * Decisions-to-Go: `z` float32 `[N, steps, dimZ]`, `states`, `actions`, `rewards` int64 `[N, steps]` →
+   * `action` float32 `[N, steps, numActions]` logits (read at s_j) and, with dynamics, `reward`
+   * `[N, steps, rewardClasses]` and `next_state` `[N, steps, numStates]` (read at a_j).
+   */
+  readonly decisions: Uint8Array;
+  readonly info: IdtOnnxInfo;
+}
+
+/** ONNX export of an IDT / DICP-IDT model (`IDTModel`): one file per module, see `IdtOnnxFiles`. */
+export function exportIdtOnnx(model: IDTModel): IdtOnnxFiles {
+  const c = model.config;
+  if (c.kind !== 'idt') throw new InvalidArgumentError('model.kind', c.kind, "'idt' for exportIdtOnnx");
+  const e = model.encoding;
+  const S = e.numStates!;
+  const A = e.numActions!;
+  const R = c.rewardClasses;
+  const C = c.nEmbd;
+  const dz = c.dimZ;
+  const info: IdtOnnxInfo = {
+    kind: 'idt',
+    dynamics: c.dynamics,
+    nTransit: c.nTransit,
+    lowPerHigh: c.lowPerHigh,
+    dimZ: dz,
+    numStates: S,
+    numActions: A,
+    rewardClasses: R,
+  };
+  const weight = weightsOf(model.params);
+  const N = IDT_ONNX_NAMES;
+  /** Shared scaffolding: rows [B] and tokens per row of a [B, n, ·] input; runs the module's stack. */
+  const stack = (
+    g: GraphBuilder,
+    prefix: string,
+    tokens3: string,
+    maxTokens: number,
+    read?: { start: string; count: number },
+  ): string => {
+    const shape = g.op('Shape', [tokens3]);
+    return transformerStack(g, weight, c, prefix, maxTokens, {
+      ...(read !== undefined ? { read } : {}),
+      h0: g.op('Reshape', [tokens3, g.ints([-1, C])]),
+      batch: g.op('Slice', [shape, g.ints([0]), g.ints([1])]),
+      tokens: g.op('Gather', [shape, g.ints([1], true)], { axis: 0 }),
+      past: g.ints([0], true),
+      cache: null,
+    });
+  };
+  /** [B, n, d] tokens interleaved per step: `parts` each [B, n, d] → [B, n·parts, d]. */
+  const interleave = (g: GraphBuilder, parts: string[]): string =>
+    g.op('Reshape', [
+      g.op(
+        'Concat',
+        parts.map((p) => g.op('Unsqueeze', [p, g.ints([2])])),
+        { axis: 2 },
+      ),
+      g.ints([0, -1, C]),
+    ]);
+  /** The stack's output [B·n·k, C] as [B, n, k, C], read at slot `slot` → [B, n, C]. */
+  const readSlot = (g: GraphBuilder, h: string, k: number, slot: number, like: string): string => {
+    const shape = g.op('Shape', [like]); // [B, n]
+    const h4 = g.op('Reshape', [h, g.op('Concat', [shape, g.ints([k, C])], { axis: 0 })]);
+    return g.op('Gather', [h4, g.ints([slot], true)], { axis: 2 });
+  };
+  const meta = (module: string) => ({ icrl: JSON.stringify({ ...info, module }) });
+  const maxSteps = c.lowPerHigh;
+  const maxSegments = c.nTransit / c.lowPerHigh;
+
+  // Reviewing Decisions.
+  const reviewing = (() => {
+    const g = new GraphBuilder();
+    const emb = embeddingOp(g, weight);
+    const linear = linearOp(g, weight);
+    const dims = ['segments', 'steps'];
+    const s = g.input(N.states, INT64, dims);
+    const a = g.input(N.actions, INT64, dims);
+    const r = g.input(N.rewards, INT64, dims);
+    const s2 = g.input(N.nextStates, INT64, dims);
+    const tok = g.op('Add', [
+      g.op('Add', [
+        g.op('Add', [emb(s, 'reviewing.embed_state', S, C), emb(a, 'reviewing.embed_action', A, C)]),
+        emb(r, 'reviewing.embed_reward', R, C),
+      ]),
+      emb(s2, 'reviewing.embed_next_state', S, C),
+    ]); // [N, steps, C]
+    const steps = g.op('Gather', [g.op('Shape', [s]), g.ints([1], true)], { axis: 0 });
+    // Only the segment's last step is read: the last layer computes just that row.
+    const last = stack(g, 'reviewing.transformer', tok, maxSteps, {
+      start: g.op('Sub', [steps, g.ints([1], true)]),
+      count: 1,
+    }); // [N, C]
+    g.op('Identity', [linear(last, 'reviewing.pred_z', C, 2 * dz, true)], {}, N.reviewed);
+    g.output(N.reviewed, FLOAT, ['segments', 2 * dz]);
+    return g.model('icrl-idt-reviewing', meta('reviewing'));
+  })();
+
+  // Making Decisions.
+  const making = (() => {
+    const g = new GraphBuilder();
+    const emb = embeddingOp(g, weight);
+    const linear = linearOp(g, weight);
+    const ret = g.input(N.returns, FLOAT, ['batch', 'segments']);
+    const st = g.input(N.startStates, INT64, ['batch', 'segments']);
+    const rev = g.input(N.reviewed, FLOAT, ['batch', 'segments', 2 * dz]);
+    const tokens = interleave(g, [
+      linear(g.op('Unsqueeze', [ret, g.ints([2])]), 'making.embed_return', 1, C, true),
+      emb(st, 'making.embed_state', S, C),
+      linear(rev, 'making.embed_z', 2 * dz, C, true),
+    ]); // [B, 3K, C]: R'_1, s_1, z_1, R'_2, …
+    const h = stack(g, 'making.transformer', tokens, 3 * maxSegments);
+    const atState = readSlot(g, h, 3, 1, ret);
+    g.op('Identity', [linear(atState, 'making.pred_z', C, 2 * dz, true)], {}, N.decision);
+    g.output(N.decision, FLOAT, ['batch', 'segments', 2 * dz]);
+    return g.model('icrl-idt-making', meta('making'));
+  })();
+
+  // Decisions-to-Go.
+  const decisions = (() => {
+    const g = new GraphBuilder();
+    const emb = embeddingOp(g, weight);
+    const linear = linearOp(g, weight);
+    const dims = ['segments', 'steps'];
+    const z = g.input(N.z, FLOAT, [...dims, dz]);
+    const s = g.input(N.states, INT64, dims);
+    const a = g.input(N.actions, INT64, dims);
+    const r = g.input(N.rewards, INT64, dims);
+    const tokens = interleave(g, [
+      linear(z, 'decisions.embed_z', dz, C, true),
+      emb(s, 'decisions.embed_state', S, C),
+      emb(a, 'decisions.embed_action', A, C),
+      emb(r, 'decisions.embed_reward', R, C),
+    ]); // [N, 4·steps, C]: z_1, s_1, a_1, r_1, z_2, …
+    const h = stack(g, 'decisions.transformer', tokens, 4 * maxSteps);
+    const atState = readSlot(g, h, 4, 1, s);
+    g.op('Identity', [linear(atState, 'decisions.pred_action', C, A, true)], {}, N.action);
+    g.output(N.action, FLOAT, [...dims, A]);
+    if (c.dynamics) {
+      const atAction = readSlot(g, h, 4, 2, s);
+      g.op('Identity', [linear(atAction, 'decisions.pred_reward', C, R, true)], {}, N.reward);
+      g.op('Identity', [linear(atAction, 'decisions.pred_next_state', C, S, true)], {}, N.nextState);
+      g.output(N.reward, FLOAT, [...dims, R]);
+      g.output(N.nextState, FLOAT, [...dims, S]);
+    }
+    return g.model('icrl-idt-decisions', meta('decisions'));
+  })();
+
+  return { reviewing, making, decisions, info };
 }

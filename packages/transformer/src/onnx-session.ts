@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@icrl/core';
+import { InvalidArgumentError, InvalidFileError } from '@icrl/core';
 import type * as Ort from 'onnxruntime-node';
 
 // The one file that touches onnxruntime-node: a session over an ONNX model (bytes or a path) that checks
@@ -23,8 +23,17 @@ export interface Feed {
 
 /** Options of `OnnxSession.create`. */
 export interface OnnxSessionOptions {
-  /** Intra-op threads. Default 1 (fastest for these small models on this machine, toolchain.md §4). */
+  /**
+   * Intra-op threads. Default 1: on the 2-core machines the project runs on, a second thread speeds a lone
+   * full re-encode up but loses as soon as anything else wants that core (see the README's numbers).
+   */
   readonly intraOpNumThreads?: number;
+  /**
+   * Let idle intra-op threads spin (onnxruntime's default). Default false with more than one thread: spinning
+   * threads fight other processes for the cores (measured 4.9 ms vs 2.9 ms per full re-encode with 2 threads
+   * next to a busy process).
+   */
+  readonly allowSpinning?: boolean;
 }
 
 /** Thrown when a session is used after `dispose()`. */
@@ -67,15 +76,24 @@ export class OnnxSession {
     this.outputs = specs(session.outputMetadata);
   }
 
-  /** Loads a model from bytes or a file path. Invalid ONNX is reported as an `InvalidArgumentError`. */
+  /**
+   * Loads a model from bytes or a file path. Invalid ONNX is an `InvalidFileError` for a path (missing,
+   * unreadable, corrupt), an `InvalidArgumentError` for bytes.
+   */
   static async create(model: Uint8Array | string, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
+    const threads = options.intraOpNumThreads ?? 1;
+    // Measured defaults (README): sequential execution, 'all' optimisations (fusions the graph is written
+    // for), memory arena and patterns on (turning either off was slower).
     const opts: Ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: options.intraOpNumThreads ?? 1,
+      intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
     };
+    if (threads > 1 && !(options.allowSpinning ?? false)) {
+      opts.extra = { session: { intra_op: { allow_spinning: '0' } } };
+    }
     let ort: OrtModule;
     try {
       ort = await loadOrt();
@@ -89,11 +107,11 @@ export class OnnxSession {
           : await ort.InferenceSession.create(model, opts);
       return new OnnxSession(s, ort);
     } catch (err) {
-      throw new InvalidArgumentError(
-        'model',
-        typeof model === 'string' ? model : `<${model.length} bytes>`,
-        `a loadable ONNX model (onnxruntime: ${(err as Error).message})`,
-      );
+      const why = `onnxruntime: ${(err as Error).message}`;
+      if (typeof model === 'string') {
+        throw new InvalidFileError(model, `is not a loadable ONNX model (${why})`, { cause: err });
+      }
+      throw new InvalidArgumentError('model', `<${model.length} bytes>`, `a loadable ONNX model (${why})`);
     }
   }
 
@@ -168,8 +186,14 @@ export class OnnxSession {
     }
   }
 
-  /** Validates and runs; returns every output as float32 data with dims. */
-  async run(feeds: Record<string, Feed>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+  /**
+   * Validates and runs; returns the outputs named in `outputs` (default: every output) as float32 data with
+   * dims. Outputs left out are not copied back from onnxruntime.
+   */
+  async run(
+    feeds: Record<string, Feed>,
+    outputs?: readonly string[],
+  ): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
     const session = this.session;
     if (session === null) throw new SessionClosedError('run');
     this.validateFeeds(feeds);
@@ -179,7 +203,17 @@ export class OnnxSession {
         ...f.dims,
       ]);
     }
-    const out = await session.run(input);
+    if (outputs !== undefined) {
+      const unknown = outputs.filter((o) => !this.outputs.has(o));
+      if (unknown.length > 0) {
+        throw new InvalidArgumentError(
+          'outputs',
+          unknown.join(', '),
+          `model outputs (${this.outputNames.join(', ')})`,
+        );
+      }
+    }
+    const out = await (outputs === undefined ? session.run(input) : session.run(input, [...outputs]));
     const result: Record<string, { data: Float32Array; dims: number[] }> = {};
     for (const [name, t] of Object.entries(out)) {
       result[name] = { data: t.data as Float32Array, dims: [...t.dims] };

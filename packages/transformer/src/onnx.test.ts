@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, Rng } from '@icrl/core';
+import { InvalidArgumentError, InvalidFileError, Rng } from '@icrl/core';
 import { createDarkroom } from '@icrl/envs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { resolveModelConfig } from './config';
 import { exportOnnx } from './onnx-export';
 import { OnnxSession, SessionClosedError } from './onnx-session';
 import { OrtAgent, OrtModel } from './ort-agent';
+import { packWindow } from './rolling-context';
 
 beforeAll(async () => {
   expect(await initBackend('wasm')).toBe('wasm');
@@ -101,6 +102,59 @@ describe('exportOnnx + onnxruntime-node: parity with tfjs', () => {
       model.dispose();
     });
   }
+});
+
+describe('long windows (up to 99 context tokens)', () => {
+  it('match tfjs on full re-encodes, and a cache filled by one long call then stepped', async () => {
+    const model = new ADModel(smallConfig({ dynamics: true, nTransit: 100 }));
+    const ort = await OrtModel.fromModel(model);
+    opened.push(ort);
+    const rng = new Rng(12);
+    let worst = 0;
+    for (const [B, L] of [
+      [1, 62],
+      [2, 63],
+      [1, 64],
+      [2, 65],
+      [1, 80],
+      [3, 99],
+    ] as const) {
+      const x = randomInput(model, B, L, rng);
+      const ref = model.predict({
+        size: B,
+        contextLength: L,
+        context: x.context,
+        queryStates: x.states,
+        queryActions: x.qa,
+      });
+      const got = await ort.predict({
+        size: B,
+        contextLength: L,
+        context: x.context,
+        queryStates: x.qsIdx,
+        queryActions: x.qaIdx,
+      });
+      worst = Math.max(
+        worst,
+        maxDiff(got.action, ref.action.dataSync()),
+        maxDiff(got.reward!, ref.reward!.dataSync()),
+        maxDiff(got.nextState!, ref.nextState!.dataSync()),
+      );
+      tf.dispose([ref.action, ref.reward!, ref.nextState!]);
+    }
+    // A cache filled by one long call, then one-token steps: equal to full re-encodes.
+    const x = randomInput(model, 1, 99, rng);
+    const cache = ort.cache(1);
+    await cache.step(x.context.subarray(0, 90 * 10), 90, { queryStates: x.qsIdx });
+    for (let L = 91; L <= 99; L++) {
+      const step = await cache.step(x.context.subarray((L - 1) * 10, L * 10), 1, { queryStates: x.qsIdx });
+      const full = await ort.predict({ size: 1, contextLength: L, context: x.context, queryStates: x.qsIdx });
+      worst = Math.max(worst, maxDiff(step.action, full.action));
+    }
+    expect(worst).toBeLessThan(1e-4);
+    console.log(`parity long windows: ${worst.toExponential(2)}`);
+    model.dispose();
+  });
 });
 
 describe('DPT (full re-encode only)', () => {
@@ -380,10 +434,13 @@ describe('OrtAgent', () => {
     const agents = [new OrtAgent(ort, { seed: 4, kvCache: false }), new OrtAgent(ort, { seed: 4 })];
     const n = 3;
     const rng = new Rng(11);
-    tfAgent.reset(n);
-    for (const a of agents) a.reset(n);
     let obs = new Int32Array(n * 2).map(() => Math.floor(rng.float() * 5));
-    for (let step = 0; step < 20; step++) {
+    // Two runs: the window (7) fills and slides in the first; reset must bring the cache back.
+    for (let step = 0; step < 30; step++) {
+      if (step === 0 || step === 20) {
+        tfAgent.reset(n, { seed: step });
+        for (const a of agents) a.reset(n, { seed: step });
+      }
       const ref = tfAgent.act(obs);
       for (const a of agents)
         expect(Array.from((await a.act(obs)) as Int32Array)).toEqual(Array.from(ref as Int32Array));
@@ -404,6 +461,14 @@ describe('OrtAgent', () => {
   });
 });
 
+describe('packWindow', () => {
+  it('lays out one env as the tokens in order, several env-major', () => {
+    const window = [Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6, 7, 8), Float32Array.of(9, 10, 11, 12)];
+    expect(Array.from(packWindow(window, 1, 4))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(Array.from(packWindow(window, 2, 2))).toEqual([1, 2, 5, 6, 9, 10, 3, 4, 7, 8, 11, 12]);
+  });
+});
+
 describe('bad input', () => {
   it('rejects a file of another model, listing what differs', async () => {
     const other = new ADModel(smallConfig({ nLayer: 3, dynamics: false }));
@@ -415,9 +480,45 @@ describe('bad input', () => {
     other.dispose();
   });
 
-  it('rejects garbage bytes and a missing path without crashing', async () => {
+  it('rejects a file of the same kind with other sizes (bytes and path), naming the dims', async () => {
+    const other = new ADModel(smallConfig({ nHead: 4 }));
+    const bytes = exportOnnx(other);
+    const err = await OrtModel.load(bytes, smallConfig()).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect(String(err.message)).toMatch(
+      /past_key_0 axis 1 is 4, expected 2; past_key_0 axis 3 is 4, expected 8/,
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'icrl-onnx-')), 'other.onnx');
+    writeFileSync(file, bytes);
+    const fromPath = await OrtModel.load(file, smallConfig()).catch((e) => e);
+    expect(fromPath).toBeInstanceOf(InvalidFileError);
+    expect(String(fromPath.message)).toContain(file);
+    // Another env: context features differ.
+    const wide = resolveModelConfig({
+      envId: 'wide',
+      observationSpace: { kind: 'box', shape: [3], low: 0, high: 4, dtype: 'int32' },
+      actionSpace: family.actionSpace,
+      nLayer: 2,
+      nEmbd: 16,
+      nHead: 2,
+      nInner: 32,
+      nTransit: 8,
+    });
+    const widthErr = await OrtModel.load(bytes, wide).catch((e) => e);
+    expect(String(widthErr.message)).toMatch(/context axis 2 is 10, expected 12/);
+    other.dispose();
+  });
+
+  it('rejects garbage bytes, a missing path and a truncated file without crashing', async () => {
     await expect(OnnxSession.create(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow(InvalidArgumentError);
-    await expect(OnnxSession.create('/nonexistent/model.onnx')).rejects.toThrow(/loadable ONNX model/);
+    const missing = await OnnxSession.create('/nonexistent/model.onnx').catch((e) => e);
+    expect(missing).toBeInstanceOf(InvalidFileError);
+    expect(String(missing.message)).toMatch(/\/nonexistent\/model\.onnx: is not a loadable ONNX model/);
+    const model = new ADModel(smallConfig());
+    const file = join(mkdtempSync(join(tmpdir(), 'icrl-onnx-')), 'truncated.onnx');
+    writeFileSync(file, exportOnnx(model).subarray(0, 2000));
+    await expect(OrtModel.load(file, model.config)).rejects.toThrow(InvalidFileError);
+    model.dispose();
   });
 
   it('validateFeeds lists every missing input and rejects wrong shapes and types', async () => {
@@ -452,6 +553,10 @@ describe('bad input', () => {
     expect(() => s.validateFeeds({ ...feeds, extra: { data: new Float32Array(1), dims: [1] } })).toThrow(
       /only model inputs/,
     );
+    const ok = { ...feeds, context: { data: new Float32Array(F), dims: [1, 1, F] } };
+    await expect(s.run(ok, ['action', 'logits'])).rejects.toThrow(/Invalid outputs: got "logits"/);
+    const heads = await s.run(ok, ['action', 'reward']);
+    expect(Object.keys(heads).sort()).toEqual(['action', 'reward']); // presents not copied back
     model.dispose();
   });
 
@@ -468,6 +573,19 @@ describe('bad input', () => {
         queryStates: new BigInt64Array(1),
       }),
     ).rejects.toThrow(/at most nTransit − 1 = 7/);
+    // The raw session, fed past the RoPE table, fails in JS (onnxruntime's error), not natively.
+    const F1 = F;
+    const none = (n: number) => ({ data: new Float32Array(n * 2 * 8), dims: [1, 2, n, 8] });
+    await expect(
+      ort.session.run({
+        context: { data: new Float32Array(4 * F1), dims: [1, 4, F1] },
+        query_state: { data: new BigInt64Array(1), dims: [1] },
+        past_key_0: none(6),
+        past_value_0: none(6),
+        past_key_1: none(6),
+        past_value_1: none(6),
+      }),
+    ).rejects.toThrow();
     model.dispose();
   });
 
@@ -480,6 +598,14 @@ describe('bad input', () => {
       SessionClosedError,
     );
     expect(() => cache.fork()).toThrow(/session is open/);
+    await expect(
+      ort.predict({
+        size: 1,
+        contextLength: 0,
+        context: new Float32Array(0),
+        queryStates: new BigInt64Array(1),
+      }),
+    ).rejects.toThrow(SessionClosedError);
     model.dispose();
   });
 });
@@ -558,6 +684,50 @@ describe('interop with Python onnx (Debian python3-onnx)', () => {
     expect(worst).toBeLessThan(1e-4);
     console.log(`python onnx.checker ok; numpy evaluation vs onnxruntime-node: ${worst.toExponential(2)}`);
     expect(fork.length).toBe(3);
+    model.dispose();
+  });
+  it('numpy evaluates a long (80-token) re-encode like onnxruntime-node', async () => {
+    requirePythonOnnx();
+    const model = new ADModel(smallConfig({ dynamics: true, nTransit: 100 }));
+    const file = join(mkdtempSync(join(tmpdir(), 'icrl-onnx-')), 'long.onnx');
+    writeFileSync(file, exportOnnx(model));
+    const ort = await OrtModel.load(file, model.config);
+    opened.push(ort);
+    const F = model.encoding.contextSize;
+    const x = randomInput(model, 1, 80, new Rng(30));
+    const got = await ort.predict({
+      size: 1,
+      contextLength: 80,
+      context: x.context,
+      queryStates: x.qsIdx,
+      queryActions: x.qaIdx,
+    });
+    const feeds: Record<string, { dims: number[]; data: number[]; type: string }> = {
+      context: { dims: [1, 80, F], data: Array.from(x.context), type: 'float32' },
+      query_state: { dims: [1], data: Array.from(x.qsIdx, Number), type: 'int64' },
+      query_action: { dims: [1], data: Array.from(x.qaIdx, Number), type: 'int64' },
+    };
+    for (const l of [0, 1]) {
+      for (const kind of ['key', 'value'])
+        feeds[`past_${kind}_${l}`] = { dims: [1, 2, 0, 8], data: [], type: 'float32' };
+    }
+    const out = JSON.parse(
+      execFileSync(
+        '/usr/bin/python3',
+        [fileURLToPath(new URL('../test/onnx-interop.py', import.meta.url)), file],
+        {
+          input: JSON.stringify(feeds),
+          maxBuffer: 1 << 26,
+        },
+      ).toString(),
+    );
+    expect(out.outputs.present_key_1.dims).toEqual([1, 2, 80, 8]);
+    const worst = Math.max(
+      maxDiff(out.outputs.action.data, got.action),
+      maxDiff(out.outputs.reward.data, got.reward!),
+      maxDiff(out.outputs.next_state.data, got.nextState!),
+    );
+    expect(worst).toBeLessThan(1e-4);
     model.dispose();
   });
   it('DPT and continuous exports pass onnx.checker (full_check) too', () => {

@@ -1,6 +1,7 @@
 import {
   type InContextAgent,
   InvalidArgumentError,
+  InvalidFileError,
   Rng,
   requireInteger,
   requireSeed,
@@ -10,9 +11,9 @@ import {
 import type { ADModel } from './ad';
 import type { ModelConfig } from './config';
 import { Encoding } from './encoding';
-import { type CacheShape, KvCache, type SlideMode, type StepOutputs } from './kv-cache';
+import { type CacheShape, KvCache, reencodeHeads, type SlideMode, type StepOutputs } from './kv-cache';
 import { exportOnnx, ONNX_NAMES } from './onnx-export';
-import { OnnxSession, type OnnxSessionOptions } from './onnx-session';
+import { OnnxSession, type OnnxSessionOptions, SessionClosedError } from './onnx-session';
 import { packWindow, pushToken, sampleDiscrete, sampleGaussian, transitionTokens } from './rolling-context';
 
 /**
@@ -54,7 +55,7 @@ export class OrtModel {
     const session = await OnnxSession.create(file, options);
     const m = new OrtModel(session, config);
     try {
-      m.checkContract();
+      m.checkContract(typeof file === 'string' ? file : null);
     } catch (err) {
       await session.dispose();
       throw err;
@@ -62,8 +63,11 @@ export class OrtModel {
     return m;
   }
 
-  /** Compares the file's inputs/outputs with what `config` implies. */
-  private checkContract(): void {
+  /**
+   * Compares the file's inputs/outputs with what `config` implies: `InvalidFileError` naming `path` when it
+   * came from a file, else `InvalidArgumentError`.
+   */
+  private checkContract(path: string | null): void {
     const { nLayer, nHead, headSize, contextSize, dynamics, cached } = this.shape;
     const e = this.encoding;
     const want: Record<string, (number | null)[]> = {
@@ -116,11 +120,9 @@ export class OrtModel {
       problems.push(`action has ${act.shape[1]} columns, expected ${nA}`);
     }
     if (problems.length > 0) {
-      throw new InvalidArgumentError(
-        'model',
-        'ONNX file',
-        `a model matching the config (${this.config.kind}${dynamics ? '+dynamics' : ''}, nLayer ${nLayer}, nHead ${nHead}, head size ${headSize}, context features ${contextSize}): ${problems.join('; ')}`,
-      );
+      const what = `a model matching the config (${this.config.kind}${dynamics ? '+dynamics' : ''}, nLayer ${nLayer}, nHead ${nHead}, head size ${headSize}, context features ${contextSize}): ${problems.join('; ')}`;
+      if (path !== null) throw new InvalidFileError(path, `is not ${what}`);
+      throw new InvalidArgumentError('model', 'ONNX file', what);
     }
   }
 
@@ -148,6 +150,8 @@ export class OrtModel {
     queryActions?: BigInt64Array | Float32Array;
   }): Promise<StepOutputs> {
     const { contextLength: L, size: B } = input;
+    requireInteger('size', B, { min: 1 });
+    requireInteger('contextLength', L, { min: 0 });
     if (L > this.shape.maxContext) {
       throw new InvalidArgumentError(
         'contextLength',
@@ -155,8 +159,16 @@ export class OrtModel {
         `at most nTransit − 1 = ${this.shape.maxContext} tokens`,
       );
     }
-    const c = KvCache.empty(this.session, this.shape, B);
-    return c.step(input.context.subarray(0, B * L * this.shape.contextSize), L, input);
+    if (this.session.closed) throw new SessionClosedError('predict');
+    if (input.context.length < B * L * this.shape.contextSize) {
+      throw new InvalidArgumentError(
+        'context',
+        `${input.context.length} values`,
+        `at least ${B * L * this.shape.contextSize} ([${B}, ${L}, ${this.shape.contextSize}])`,
+      );
+    }
+    const ctx = input.context.subarray(0, B * L * this.shape.contextSize);
+    return reencodeHeads(this.session, this.shape, B, ctx, L, input);
   }
 
   async dispose(): Promise<void> {
@@ -239,6 +251,15 @@ export class OrtAgent implements InContextAgent {
     }
     const F = e.contextSize;
     let out: StepOutputs;
+    if (this.kv !== null && this.kv.length + this.pending.length > this.model.shape.maxContext) {
+      // The window is full and stays full until reset: from now on every step slides it, which the exact
+      // cache answers with a full re-encode anyway. Re-encode directly (heads only: the slid cache would be
+      // rebuilt next step, so copying it back from onnxruntime is wasted).
+      if (this.options.slide !== 'ring') {
+        this.kv = null;
+        this.pending = [];
+      }
+    }
     if (this.kv !== null) {
       const T = this.pending.length;
       const tokens = new Float32Array(n * T * F);

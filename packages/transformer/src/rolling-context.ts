@@ -40,6 +40,10 @@ export function packWindow(
   const L = window.length;
   const F = contextSize;
   const context = new Float32Array(numEnvs * L * F);
+  if (numEnvs === 1) {
+    for (let t = 0; t < L; t++) context.set(window[t]!, t * F); // one env: no per-token views
+    return context;
+  }
   for (let t = 0; t < L; t++) {
     const tok = window[t]!;
     for (let i = 0; i < numEnvs; i++) context.set(tok.subarray(i * F, (i + 1) * F), (i * L + t) * F);

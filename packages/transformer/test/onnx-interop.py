@@ -27,18 +27,21 @@ def softmax(x, axis):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def slice_(x, starts, ends, axes):
+def slice_(x, starts, ends, axes=None):
     idx = [slice(None)] * x.ndim
+    if axes is None:
+        axes = range(len(starts))
     for s, e, a in zip(starts, ends, axes):
         idx[int(a)] = slice(int(s), int(e))
     return x[tuple(idx)]
 
 
-def run(model, feeds):
-    env = dict(feeds)
-    for init in model.graph.initializer:
+def run_graph(graph, env):
+    """Evaluates `graph` on the values in `env` (its inputs); returns its outputs in order."""
+    env = dict(env)
+    for init in graph.initializer:
         env[init.name] = numpy_helper.to_array(init)
-    for node in model.graph.node:
+    for node in graph.node:
         i = [env[n] for n in node.input]
         a = attrs(node)
         op = node.op_type
@@ -48,8 +51,14 @@ def run(model, feeds):
             y = np.take(i[0], i[1], axis=a.get("axis", 0))
         elif op == "Add":
             y = i[0] + i[1]
+        elif op == "Sub":
+            y = i[0] - i[1]
         elif op == "Mul":
             y = i[0] * i[1]
+        elif op == "Div":
+            y = i[0] // i[1] if i[0].dtype == np.int64 else i[0] / i[1]
+        elif op == "Pow":
+            y = np.power(i[0], i[1])
         elif op == "MatMul":
             y = np.matmul(i[0], i[1])
         elif op == "Range":
@@ -58,10 +67,18 @@ def run(model, feeds):
             y = np.expand_dims(i[0], tuple(int(v) for v in i[1]))
         elif op == "Concat":
             y = np.concatenate(i, axis=a["axis"])
+        elif op == "Split":
+            bounds = np.cumsum(i[1])[:-1]
+            y = np.split(i[0], bounds, axis=a.get("axis", 0))
         elif op == "Greater":
             y = i[0] > i[1]
         elif op == "Where":
             y = np.where(i[0], i[1], i[2])
+        elif op == "Expand":
+            y = i[0] * np.ones(tuple(int(d) for d in i[1]), dtype=i[0].dtype)
+        elif op == "Trilu":
+            k = int(i[1]) if len(i) > 1 else 0
+            y = np.triu(i[0], k) if a.get("upper", 1) else np.tril(i[0], k)
         elif op == "ReduceMean":
             y = i[0].mean(axis=tuple(a["axes"]), keepdims=bool(a.get("keepdims", 1)))
         elif op == "Sqrt":
@@ -69,7 +86,7 @@ def run(model, feeds):
         elif op == "Reciprocal":
             y = 1 / i[0]
         elif op == "Slice":
-            y = slice_(i[0], i[1], i[2], i[3])
+            y = slice_(i[0], *i[1:])
         elif op == "Reshape":
             shape = [i[0].shape[k] if int(d) == 0 else int(d) for k, d in enumerate(i[1])]
             y = i[0].reshape(shape)
@@ -88,8 +105,15 @@ def run(model, feeds):
             y = i[0]
         else:
             raise SystemExit(f"unsupported op {op}")
-        env[node.output[0]] = y
-    return {o.name: env[o.name] for o in model.graph.output}
+        outs = y if isinstance(y, list) else [y]
+        for name, value in zip(node.output, outs):
+            env[name] = value
+    return [env[o.name] for o in graph.output]
+
+
+def run(model, feeds):
+    values = run_graph(model.graph, feeds)
+    return {o.name: v for o, v in zip(model.graph.output, values)}
 
 
 def main():
