@@ -1,0 +1,108 @@
+import { type Encoding, KvBatch, type KvCache, type ModelConfig, type OrtModel } from '@icrl/transformer';
+import type { LevelOutputs, LevelRows, TreeEngine } from './tree-engine';
+import { stateIndices } from './world-model';
+
+// The fast engine, on onnxruntime with KV caches. The real window lives in an exact `KvCache` (policy queries
+// and level 1, which appends no context token, read it). Once per planned step the newest
+// maxContext − (depth − 1) real tokens are encoded into a `KvBatch` (one row per planned env); level 2 gathers
+// each child's row of it and appends one imagined token, deeper levels gather their parent's row and append
+// one more. Nothing ever slides, so every level equals a full re-encode of the 'reserve' window
+// (ReencodeEngine) while encoding the real context only once.
+
+export class CachedEngine implements TreeEngine {
+  readonly config: ModelConfig;
+  readonly encoding: Encoding;
+  private readonly maxContext: number;
+  private numEnvs = 0;
+  private kv: KvCache | null = null;
+  private pending: Float32Array[] = [];
+  private window: Float32Array[] = [];
+  private envs: Int32Array = new Int32Array(0);
+  private prev: KvBatch | null = null;
+  private level = 0;
+
+  constructor(
+    private readonly model: OrtModel,
+    private readonly depth: number,
+  ) {
+    this.config = model.config;
+    this.encoding = model.encoding;
+    this.maxContext = model.config.nTransit - 1;
+  }
+
+  reset(numEnvs: number): void {
+    this.numEnvs = numEnvs;
+    this.kv = this.model.cache(numEnvs);
+    this.pending = [];
+    this.window = [];
+  }
+
+  observe(tokens: Float32Array): void {
+    this.pending.push(tokens);
+    this.window.push(tokens);
+    if (this.window.length > this.maxContext) this.window.shift();
+  }
+
+  /** Tokens `list` (each `[numEnvs, F]`) of the envs `envs`, env-major `[envs, list.length, F]`. */
+  private pack(list: readonly Float32Array[], envs: ArrayLike<number>): Float32Array {
+    const F = this.encoding.contextSize;
+    const T = list.length;
+    const out = new Float32Array(envs.length * T * F);
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < envs.length; b++) {
+        const i = envs[b]!;
+        out.set(list[t]!.subarray(i * F, (i + 1) * F), (b * T + t) * F);
+      }
+    }
+    return out;
+  }
+
+  async policy(obs: ArrayLike<number>): Promise<Float32Array> {
+    const n = this.numEnvs;
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    const out = await this.kv!.step(this.pack(this.pending, all), this.pending.length, {
+      queryStates: stateIndices(this.model, obs, n),
+    });
+    this.pending = [];
+    return out.action;
+  }
+
+  begin(envs: Int32Array): void {
+    this.envs = envs;
+    this.prev = null;
+    this.level = 0;
+  }
+
+  async expand(rows: LevelRows): Promise<LevelOutputs> {
+    this.level += 1;
+    const query = {
+      queryStates: stateIndices(this.model, rows.queryStates, rows.size),
+      queryActions: BigInt64Array.from(rows.actions, BigInt),
+    };
+    let base: KvBatch;
+    let count = 1;
+    if (this.level === 1) {
+      base = KvBatch.fromCache(this.model, this.kv!).gather(Int32Array.from(rows.slot, (s) => this.envs[s]!));
+      count = 0;
+    } else if (this.level === 2) {
+      // The real prefix, encoded once for this step.
+      const keep = Math.min(this.window.length, this.maxContext - (this.depth - 1));
+      const planned = this.envs;
+      const prefix = await KvBatch.empty(this.model, planned.length).step(
+        this.pack(this.window.slice(-keep), planned),
+        keep,
+        {
+          queryStates: new BigInt64Array(planned.length),
+        },
+      );
+      base = prefix.next.gather(rows.slot);
+    } else {
+      base = this.prev!.gather(rows.parent);
+    }
+    const { out, next } = await base.step(count === 0 ? new Float32Array(0) : rows.tokens, count, query);
+    this.prev = next;
+    return { action: out.action, reward: out.reward!, nextState: out.nextState! };
+  }
+
+  dispose(): void {}
+}
