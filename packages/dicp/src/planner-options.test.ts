@@ -64,6 +64,17 @@ describe('planner options', () => {
     expect(() => new DicpAgent(world, { family: small })).toThrow('Invalid model.observationSpace');
   });
 
+  it('accepts the same spaces with their keys in another order (as read back from HDF5 or a checkpoint)', () => {
+    const reorder = (o: object) => Object.fromEntries(Object.entries(o).reverse());
+    const config = {
+      ...world.config,
+      observationSpace: reorder(world.config.observationSpace),
+      actionSpace: reorder(world.config.actionSpace),
+    };
+    expect(JSON.stringify(config.observationSpace)).not.toBe(JSON.stringify(family.observationSpace));
+    expect(() => new DicpAgent({ ...world, config, predict: world.predict }, { family })).not.toThrow();
+  });
+
   it('rejects a missing family and a family without a default depth', () => {
     expect(() => new DicpAgent(world, {} as never)).toThrow('Invalid options.family');
     const renamed = { ...family, id: 'gridworld', horizon: 20 };

@@ -58,6 +58,20 @@ export function defaultDepth(family: EnvFamily): number | null {
 
 const json = (x: unknown) => JSON.stringify(x);
 
+/** JSON with object keys sorted: spaces read back from files (HDF5 meta, checkpoints) may order keys differently. */
+function canonical(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
+  if (x !== null && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(x);
+}
+
 /** Checks the model and options against the family; every problem names its field. */
 export function resolvePlannerOptions(
   config: ModelConfig,
@@ -87,14 +101,14 @@ export function resolvePlannerOptions(
   if (config.envId !== family.id) {
     throw new InvalidArgumentError('model.envId', config.envId, `${json(family.id)} (the family's id)`);
   }
-  if (json(config.observationSpace) !== json(family.observationSpace)) {
+  if (canonical(config.observationSpace) !== canonical(family.observationSpace)) {
     throw new InvalidArgumentError(
       'model.observationSpace',
       describeSpace(config.observationSpace),
       `the family's ${describeSpace(family.observationSpace)}`,
     );
   }
-  if (json(config.actionSpace) !== json(family.actionSpace)) {
+  if (canonical(config.actionSpace) !== canonical(family.actionSpace)) {
     throw new InvalidArgumentError(
       'model.actionSpace',
       describeSpace(config.actionSpace),
