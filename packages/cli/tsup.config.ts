@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // cli: the `icrl` binary (package.json `bin`); commands are code-split chunks loaded on demand.
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: ['src/index.ts', 'src/cli.ts', 'src/train-thread.ts'], // train-thread: `icrl run`'s training threads
   format: ['esm', 'cjs'],
   dts: { entry: 'src/index.ts' },
   sourcemap: true,

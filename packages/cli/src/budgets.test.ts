@@ -32,7 +32,9 @@ describe('budgets', () => {
             }),
           ).not.toThrow();
         }
-        expect(() => resolveTrainConfig(b.train), where).not.toThrow();
+        const { dicpSteps, ...adTrain } = b.train;
+        expect(() => resolveTrainConfig(adTrain), where).not.toThrow();
+        expect(() => resolveTrainConfig({ ...adTrain, steps: dicpSteps }), where).not.toThrow();
       }
     }
   });

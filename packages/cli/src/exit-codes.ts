@@ -17,6 +17,9 @@ export const EXIT_CODES = {
 
 /** The exit code an error means. */
 export function exitCodeFor(err: unknown): number {
+  // An error that crossed from a training thread carries the code it meant there.
+  if (err instanceof Error && err.name === 'TrainThreadError')
+    return (err as Error & { exitCode: number }).exitCode;
   if (err instanceof InvalidFileError) return EXIT_CODES.invalidFile;
   if (err instanceof UsageError || err instanceof InvalidArgumentError) return EXIT_CODES.usage;
   return EXIT_CODES.failure;

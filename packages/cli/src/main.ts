@@ -55,6 +55,14 @@ export const COMMANDS: readonly { name: string; summary: string; load: () => Pro
     },
   },
   {
+    name: 'zoo',
+    summary: 'list the pretrained models of @icrl/zoo (evaluate one with --model zoo:<env>/<model>)',
+    load: async () => {
+      const m = await import('./commands/zoo');
+      return { spec: m.zooSpec, run: m.zooCommand };
+    },
+  },
+  {
     name: 'info',
     summary: 'what a history file, checkpoint, ONNX model, results file or run directory holds',
     load: async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidFileError } from '@icrl/core';
 import { type ModelConfig, readCheckpointConfig, resolveModelConfig } from '@icrl/transformer';
+import { verifyZooModel, zooEntry } from '@icrl/zoo';
 import { type CollectRecord, collectRecordPath } from './commands/collect';
 import { type TrainRecord, trainRecordPath } from './commands/train';
 import { describeKind, fileKind } from './input-files';
@@ -39,11 +40,32 @@ function collectFor(train: TrainRecord | null): CollectRecord | null {
   }
 }
 
+/** A pretrained model of `@icrl/zoo` (`zoo:<env>/<model>`), after its checksums pass. */
+function zooModel(input: string): ModelFiles {
+  let entry: ReturnType<typeof zooEntry>;
+  try {
+    entry = zooEntry(input);
+  } catch (err) {
+    throw new UsageError(`Invalid --model: ${(err as Error).message}`);
+  }
+  const dir = verifyZooModel(entry);
+  const { model } = readCheckpointConfig(dir);
+  return {
+    path: input,
+    config: model,
+    onnx: join(dir, 'model.onnx'),
+    checkpoint: dir,
+    train: null,
+    collect: null,
+  };
+}
+
 /**
- * Resolves `--model`: an `icrl train` directory (model.onnx + model.json, or checkpoint/), a bare checkpoint
+ * Resolves `--model`: `zoo:<env>/<model>`, an `icrl train` directory (model.onnx + model.json, or checkpoint/), a bare checkpoint
  * directory, or a `.onnx` file with `model.json` beside it.
  */
 export function findModel(input: string): ModelFiles {
+  if (input.startsWith('zoo:')) return zooModel(input);
   const path = resolve(input);
   const kind = fileKind(path);
   if (kind === 'missing') throw new UsageError(`--model ${input} does not exist.`);

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { icrl, icrlSignalledWhen, tempDir, writeText } from './helpers';
 
-// Big enough to be killed mid-stage (24 goals in batches of 2, 60 updates), small enough for CI.
+// Big enough to be killed mid-stage (24 goals in batches of 2, 60 / 120 updates), small enough for CI.
 const KILL_RUN_YAML = `collect: { tasks: 24, streams: 4, stepsPerStream: 100, tasksPerBatch: 2 }
 model: { nLayer: 1, nEmbd: 16, nHead: 2, nInner: 32, nTransit: 20 }
-train: { steps: 60, dicpSteps: 60, batchSize: 8, checkpointEvery: 10 }
+train: { steps: 60, dicpSteps: 120, batchSize: 8, checkpointEvery: 10 }
 eval: { episodes: 2, planningEpisodes: 2, runsPerTask: 2 }
 `;
 
@@ -32,12 +32,13 @@ describe('icrl run, killed and rerun', () => {
     await icrlSignalledWhen(args, /collect [1-9]\d*\/24 tasks/);
     expect(existsSync(join(out, 'histories.h5'))).toBe(false);
     expect(existsSync(join(out, 'histories.h5.partial'))).toBe(true);
-    // 2. Rerun, killed while training AD after a checkpoint: the collection resumed, training unfinished.
-    await icrlSignalledWhen(args, /train ad ([2-5]\d)\/60 updates/);
+    // 2. Rerun, killed while training DICP-AD (AD trains beside it, in its own thread) after a checkpoint: the
+    // collection resumed, training unfinished.
+    await icrlSignalledWhen(args, /train dicp-ad ([3-9]\d)\/120 updates/);
     const collected = JSON.parse(readFileSync(join(out, 'histories.collect.json'), 'utf8'));
     expect(collected.tasksResumed).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(join(out, 'ad', 'train-run.json'), 'utf8')).status).toBe('running');
-    expect(existsSync(join(out, 'ad', 'checkpoint', 'state.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'dicp-ad', 'train-run.json'), 'utf8')).status).toBe('running');
+    expect(existsSync(join(out, 'dicp-ad', 'checkpoint', 'state.json'))).toBe(true);
     // 3. Rerun to the end: collection skipped, training resumed, same returns as the uninterrupted run.
     const last = await icrl(args);
     expect(last.code, last.stderr).toBe(0);

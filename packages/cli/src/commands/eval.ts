@@ -45,7 +45,7 @@ export const evalSpec: CommandSpec = {
       key: 'model',
       type: 'string',
       arg: '<dir|file>',
-      doc: 'icrl train directory, checkpoint directory, or model.onnx (with model.json beside it); omit with --baselines for baselines only',
+      doc: 'icrl train directory, checkpoint directory, model.onnx (with model.json beside it), or zoo:<env>/<model>; omit with --baselines for baselines only',
     },
     {
       flag: 'env',

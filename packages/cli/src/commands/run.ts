@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireOneOf } from '@icrl/core';
 import { ENV_PRESET_NAMES, type EnvPresetName, makeEnvFamily } from '@icrl/envs';
@@ -16,6 +17,7 @@ import { checkPlanner, defaultPlanner, PLANNER_NAMES, type PlannerName } from '.
 import { provenance } from '../provenance';
 import { canonicalJson, RECORD_FORMATS, RECORD_VERSION, readRecord } from '../record-files';
 import type { ResultsFile } from '../results';
+import { trainInThread } from '../train-thread';
 import { UsageError } from '../usage-error';
 import { type CollectJob, collectIsComplete, resolveCollectJob, runCollectJob } from './collect';
 import { type EvalJob, resolveEvalJob, runEvalJob } from './eval';
@@ -245,14 +247,17 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
       await runCollectJob(collectJob, io);
     },
   );
-  for (const [name, dir, dynamics] of [
-    ['train-ad', paths.ad, false],
-    ['train-dicp-ad', paths.dicp, true],
-  ] as const) {
-    const { job, reader } = await resolveTrainJob({
+  const trainInputs = (
+    [
+      ['train-ad', paths.ad, false],
+      ['train-dicp-ad', paths.dicp, true],
+    ] as const
+  ).map(([name, dir, dynamics]) => ({
+    name,
+    input: {
       data: paths.histories,
       out: dir,
-      model: 'ad',
+      model: 'ad' as const,
       dynamics,
       budget: budgetName,
       steps: dynamics ? budget.train.dicpSteps : budget.train.steps,
@@ -266,23 +271,35 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
       context: budget.model.nTransit,
       checkpointEvery: budget.train.checkpointEvery,
       ...(v.workers !== undefined ? { workers: v.workers } : {}),
-    });
-    let done = false;
+    },
+  }));
+  const pending: typeof trainInputs = [];
+  for (const t of trainInputs) {
+    const { job, reader } = await resolveTrainJob(t.input);
     try {
-      done = trainState(job) === 'done';
-    } catch (err) {
+      if (trainState(job) !== 'done') pending.push(t);
+    } finally {
       await reader.close();
-      throw err;
     }
-    if (done) await reader.close();
-    await stage(
-      name,
-      () => done,
+  }
+  // Both models at once, one thread each, when the machine has the cores (train-thread.ts says why);
+  // a run's results do not depend on it: each model's training is seeded and resumable on its own.
+  const parallel = pending.length > 1 && availableParallelism() > 1 && v.workers === undefined;
+  const trainStage = (t: (typeof trainInputs)[number]) =>
+    stage(
+      t.name,
+      () => !pending.includes(t),
       async () => {
+        if (parallel) {
+          await trainInThread(t.input, io);
+          return;
+        }
+        const { job, reader } = await resolveTrainJob(t.input);
         await runTrainJob(job, reader, io);
       },
     );
-  }
+  if (parallel) await Promise.all(trainInputs.map(trainStage));
+  else for (const t of trainInputs) await trainStage(t);
   const evals: [string, string, EvalJob][] = [
     [
       'eval-ad',
