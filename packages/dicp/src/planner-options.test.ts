@@ -65,7 +65,7 @@ describe('planner options', () => {
   });
 
   it('accepts the same spaces with their keys in another order (as read back from HDF5 or a checkpoint)', () => {
-    const reorder = (o: object) => Object.fromEntries(Object.entries(o).reverse());
+    const reorder = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).reverse()) as T;
     const config = {
       ...world.config,
       observationSpace: reorder(world.config.observationSpace),
