@@ -20,7 +20,10 @@ describe('every zoo model', () => {
   });
 
   for (const m of models) {
-    it(`zoo:${m.name} passes its checksums and beats a random agent in context on held-out tasks`, async () => {
+    it(`zoo:${m.name} passes its checksums and beats a random agent in context on held-out tasks`, {
+      // DICP models plan at every step: ~30 s alone, several times that on CI's shared cores
+      timeout: 300_000,
+    }, async () => {
       const family = makeEnvFamily(m.env as 'darkroom');
       const split = family.split(0);
       const { model: ort } = await loadZooOrtModel(m.name, { env: m.env });
