@@ -8,7 +8,7 @@ import {
   type SpaceArray,
   type VecTransition,
 } from '@icrl/core';
-import { ADModel, OrtModel } from '@icrl/transformer';
+import { ADModel, OrtModel, transitionTokens } from '@icrl/transformer';
 import { beamSearch, type SearchPath, type SearchResult, type SearchRoot } from './beam-search';
 import { CachedEngine } from './cached-engine';
 import {
@@ -201,12 +201,8 @@ export class DicpAgent implements InContextAgent {
   }
 
   observe(t: VecTransition): void {
-    const e = this.engine.encoding;
-    const n = this.numEnvs;
-    const F = e.contextSize;
-    const tok = new Float32Array(n * F);
-    for (let i = 0; i < n; i++) {
-      e.writeContext(tok, i * F, t.obs, i * e.obsSize, t.actions, i, t.rewards[i]!, t.nextObs, i * e.obsSize);
+    const tok = transitionTokens(this.engine.encoding, this.numEnvs, t);
+    for (let i = 0; i < this.numEnvs; i++) {
       this.position[i] = t.terminated[i] || t.truncated[i] ? 0 : this.position[i]! + 1;
     }
     this.engine.observe(tok);

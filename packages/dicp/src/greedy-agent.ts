@@ -11,7 +11,7 @@ import {
   type SpaceArray,
   type VecTransition,
 } from '@icrl/core';
-import { ADModel, Encoding, OrtModel } from '@icrl/transformer';
+import { ADModel, Encoding, OrtModel, transitionTokens } from '@icrl/transformer';
 import { ortWorldModel, tfjsWorldModel, type WorldModel } from './world-model';
 
 /** Options of `GreedyAgent`. */
@@ -197,22 +197,8 @@ export class GreedyAgent implements InContextAgent {
   }
 
   observe(t: VecTransition): void {
-    const e = this.encoding;
-    const n = this.numEnvs;
-    const F = e.contextSize;
-    const tok = new Float32Array(n * F);
-    for (let i = 0; i < n; i++) {
-      e.writeContext(
-        tok,
-        i * F,
-        t.obs,
-        i * e.obsSize,
-        t.actions,
-        i * e.actionSize,
-        t.rewards[i]!,
-        t.nextObs,
-        i * e.obsSize,
-      );
+    const tok = transitionTokens(this.encoding, this.numEnvs, t);
+    for (let i = 0; i < this.numEnvs; i++) {
       this.position[i] = t.terminated[i] || t.truncated[i] ? 0 : this.position[i]! + 1;
     }
     this.window.push(tok);

@@ -67,6 +67,7 @@ export {
 export { type Feed, OnnxSession, type OnnxSessionOptions, SessionClosedError } from './onnx-session';
 export { OrtAgent, type OrtAgentOptions, OrtModel } from './ort-agent';
 export { type IdtDecisionOutputs, type IdtOnnxSources, OrtIdtAgent, OrtIdtModel } from './ort-idt';
+export { transitionTokens } from './rolling-context';
 export { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
 export { WindowDrawer, type WindowSelection } from './sampler';
 export {
