@@ -1,5 +1,6 @@
-// `pnpm demo`: the main job — `icrl run darkroom --budget quick` (collect AD-ε histories, train AD and DICP-AD,
-// evaluate both in context on the 8 held-out goals next to random, the oracle and the source), then print the
+// `pnpm demo`: the main job — `icrl run darkroom --budget quick --zoo ...` (collect AD-ε histories, train AD and
+// DICP-AD, evaluate both in context on the 8 held-out goals next to random, the oracle, the source and two
+// pretrained zoo models trained 12,000 updates on 3× the histories: AD, and DICP-AD with and without its planner), then print the
 // report's table, where the plot and the report are, and the wall time as `metric demo.wall_s`.
 // A rerun skips the stages that are complete (and resumes a killed one), so it is also how to continue.
 import { spawnSync } from 'node:child_process';
@@ -10,10 +11,15 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(root, process.argv[2] ?? 'runs/demo');
 const cli = join(root, 'packages/cli/dist/cli.js');
+const ZOO = 'darkroom/ad-12k,darkroom/dicp-ad-12k';
 const t0 = performance.now();
-const run = spawnSync(process.execPath, [cli, 'run', 'darkroom', '--budget', 'quick', '--out', out], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const run = spawnSync(
+  process.execPath,
+  [cli, 'run', 'darkroom', '--budget', 'quick', '--zoo', ZOO, '--out', out],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const wall = (performance.now() - t0) / 1000;
 if (run.status !== 0) {
   process.stderr.write(

@@ -8,7 +8,16 @@ describe('icrl run', () => {
     const dir = tempDir('run');
     const config = writeText(dir, 'tiny.yaml', TINY_RUN_YAML);
     const out = join(dir, 'out');
-    const run = await icrl(['run', 'darkroom', '--config', config, '--out', out]);
+    const run = await icrl([
+      'run',
+      'darkroom',
+      '--config',
+      config,
+      '--zoo',
+      'darkroom/ad,zoo:darkroom/dicp-ad',
+      '--out',
+      out,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const report = readFileSync(join(out, 'curves.md'), 'utf8');
     expect(report).toContain('# darkroom, quick budget: return on held-out tasks');
@@ -19,6 +28,9 @@ describe('icrl run', () => {
       '| eval ad |',
       '| eval dicp-ad+beam |',
       '| eval oracle |',
+      '| eval zoo:darkroom/ad |',
+      '| eval zoo:darkroom/dicp-ad |',
+      '| eval zoo:darkroom/dicp-ad+beam |',
     ]) {
       expect(report).toContain(stage);
     }
@@ -49,11 +61,12 @@ describe('icrl run', () => {
       'collect: { streams: 0, colour: red }\ntrain: { lr: fast }\nmodel: 3\n',
     );
     const out = join(dir, 'out');
-    const [preset, budget, config, planner] = await icrlAll([
+    const [preset, budget, config, planner, zoo] = await icrlAll([
       ['run', 'darkroomz', '--out', out],
       ['run', 'darkroom', '--budget', 'huge', '--out', out],
       ['run', 'darkroom', '--config', bad, '--out', out],
       ['run', 'darkroom', '--planner', 'greedy', '--out', out],
+      ['run', 'darkroom-permuted', '--zoo', 'darkroom/ad,darkroom/nope', '--out', out],
     ]);
     expect(preset!.stderr).toContain('Invalid <preset>: got "darkroomz"; expected one of "darkroom"');
     expect(budget!.stderr).toContain('Invalid --budget: got "huge"; expected one of "quick", "paper".');
@@ -62,7 +75,11 @@ describe('icrl run', () => {
     expect(config!.stderr).toContain('Invalid config.train.lr: got "fast"; expected a finite number > 0.');
     expect(config!.stderr).toContain('Invalid config.model: got 3; expected an object.');
     expect(planner!.stderr).toContain("--planner greedy does not fit this env's discrete actions");
-    for (const r of [preset, budget, config, planner]) expect(r!.code).toBe(2);
+    expect(zoo!.stderr).toContain(
+      'Invalid --zoo: zoo:darkroom/ad was trained on darkroom; this run is darkroom-permuted.',
+    );
+    expect(zoo!.stderr).toContain('Invalid --zoo: got "darkroom/nope"; expected one of darkroom/ad,');
+    for (const r of [preset, budget, config, planner, zoo]) expect(r!.code).toBe(2);
     expect(existsSync(out)).toBe(false);
     const help = await icrl(['run', '--help']);
     expect(help.code).toBe(0);

@@ -382,7 +382,7 @@ interface StackInput {
  * given.
  *
  * Written for onnxruntime's CPU fusions (README, "How fast"): RMSNorm in the Pow/ReduceMean/Add/Sqrt/Div/Mul
- * form ORT fuses into SimplifiedLayerNormalization; q/k/v and their rotateHalf twins from one broadcast MatMul
+ * form ORT fuses into SimplifiedLayerNormalization; q/k/v from one broadcast MatMul
  * straight into the head layout (bias as an extra input row); the residual stream 2-D so MatMul + bias fuse
  * into Gemm; the causal mask from one Trilu.
  */
@@ -452,34 +452,36 @@ function transformerStack(
 
   const scale = 1 / Math.sqrt(hs);
   const I2 = 2 * I;
+  // rotateHalf as a [hs, hs] signed permutation: x·R = (−x2, x1) for a head vector x = (x1, x2).
+  const rotation = new Float32Array(hs * hs);
+  for (let d = 0; d < hs; d++) {
+    if (d < half) rotation[(d + half) * hs + d] = -1;
+    else rotation[(d - half) * hs + d] = 1;
+  }
+  const rotate = g.init(`${prefix}.rope_rotate`, [hs, hs], rotation);
   const layerInits: { heads: string; w12: string }[] = [];
   for (let l = 0; l < config.nLayer; l++) {
     const p = `${prefix}.h.${l}`;
-    // Per-head projections [5H, C + 1, hs]: q (pre-scaled by 1/sqrt(hs)), k, rotateHalf(q), rotateHalf(k), v,
-    // each head's bias as row C. A broadcast MatMul of [B, 1, Tq, C + 1] (the normed stream and a ones
-    // column) lands directly in the attention layout [B, 5H, Tq, hs]: no Reshape/Transpose of a fused output,
-    // no bias Add broadcast over a middle axis (which ORT runs ~5x slower than the extra row costs). RoPE
-    // is then qk·cos + rot(qk)·sin on whole tensors.
+    // Per-head projections [3H, C + 1, hs]: q (pre-scaled by 1/sqrt(hs)), k, v, each head's bias as row C.
+    // A broadcast MatMul of [B, 1, Tq, C + 1] (the normed stream and a ones column) lands directly in the
+    // attention layout [B, 3H, Tq, hs]: no Reshape/Transpose of a fused output, no bias Add broadcast over a
+    // middle axis (which ORT runs ~5x slower than the extra row costs). RoPE is then qk·cos + (qk·R)·sin on
+    // whole tensors (R: rotateHalf as a small [hs, hs] MatMul — cheaper than projecting rotated twins).
     const w = weight(`${p}.attn.attn.weight`); // [3C, C], rows (part, head, feature)
     const b = weight(`${p}.attn.attn.bias`);
-    const w5 = new Float32Array(5 * H * (C + 1) * hs);
-    const put = (group: number, part: number, hd: number, rotate: boolean, mult: number) => {
-      const base = (group * H + hd) * (C + 1);
+    const w3 = new Float32Array(3 * H * (C + 1) * hs);
+    const put = (part: number, hd: number, mult: number) => {
+      const base = (part * H + hd) * (C + 1);
       for (let d = 0; d < hs; d++) {
-        // rotateHalf: out[d] = −x[d + half] (d < half), x[d − half] (d ≥ half).
-        const src = rotate ? (d < half ? d + half : d - half) : d;
-        const sign = rotate && d < half ? -mult : mult;
-        const row = part * C + hd * hs + src;
-        for (let i = 0; i < C; i++) w5[(base + i) * hs + d] = sign * w[row * C + i]!;
-        w5[(base + C) * hs + d] = sign * b[row]!;
+        const row = part * C + hd * hs + d;
+        for (let i = 0; i < C; i++) w3[(base + i) * hs + d] = mult * w[row * C + i]!;
+        w3[(base + C) * hs + d] = mult * b[row]!;
       }
     };
     for (let hd = 0; hd < H; hd++) {
-      put(0, 0, hd, false, scale);
-      put(1, 1, hd, false, 1);
-      put(2, 0, hd, true, scale);
-      put(3, 1, hd, true, 1);
-      put(4, 2, hd, false, 1);
+      put(0, hd, scale);
+      put(1, hd, 1);
+      put(2, hd, 1);
     }
     // SwiGLU's two input Linears as one [C, 2I] product.
     const w1 = transposed(weight(`${p}.mlp.swiglu.w1.weight`), I, C); // [C, I]
@@ -490,7 +492,7 @@ function transformerStack(
       w12.set(w2.subarray(i * I, (i + 1) * I), i * I2 + I);
     }
     layerInits.push({
-      heads: g.init(`${p}.attn.heads.weight`, [5 * H, C + 1, hs], w5),
+      heads: g.init(`${p}.attn.heads.weight`, [3 * H, C + 1, hs], w3),
       w12: g.init(`${p}.mlp.swiglu.w12.weight_t`, [C, I2], w12),
     });
   }
@@ -503,9 +505,10 @@ function transformerStack(
     const p = `${prefix}.h.${l}`;
     const last = l === config.nLayer - 1 && input.read !== undefined;
     const n1 = g.op('Reshape', [g.op('Concat', [rmsNorm(h, `${p}.norm_1`), ones], { axis: 1 }), headsIn]);
-    const all5 = g.op('MatMul', [n1, layerInits[l]!.heads]); // [B, 5H, Tq, hs]
-    const [qk, qkRot, v] = g.ops('Split', [all5, g.ints([2 * H, 2 * H, H])], 3, { axis: 1 });
-    const roped = g.op('Add', [g.op('Mul', [qk!, cos]), g.op('Mul', [qkRot!, sin])]);
+    const all3 = g.op('MatMul', [n1, layerInits[l]!.heads]); // [B, 3H, Tq, hs]
+    const [qk, v] = g.ops('Split', [all3, g.ints([2 * H, H])], 2, { axis: 1 });
+    const qkRot = g.op('MatMul', [qk!, rotate]); // rotateHalf of every q and k head
+    const roped = g.op('Add', [g.op('Mul', [qk!, cos]), g.op('Mul', [qkRot, sin])]);
     const [q, k] = g.ops('Split', [roped, g.ints([H, H])], 2, { axis: 1 });
     const kAll = cache === null ? k! : g.op('Concat', [cache[l]!.k, k!], { axis: 2 }); // [B, H, P + Tq, hs]
     const vAll = cache === null ? v! : g.op('Concat', [cache[l]!.v, v!], { axis: 2 });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { requireOneOf } from '@icrl/core';
 import { ENV_PRESET_NAMES, type EnvPresetName, makeEnvFamily } from '@icrl/envs';
 import { resolveModelConfig, resolveTrainConfig } from '@icrl/transformer';
+import { listZooModels, zooEntry } from '@icrl/zoo';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-write';
 import { applyBudgetOverrides, BUDGET_SECTIONS } from '../budget-overrides';
 import { BUDGET_NAMES, BUDGETS, type Budget, type BudgetName } from '../budgets';
@@ -58,6 +59,14 @@ export const runSpec: CommandSpec = {
       defaultText: 'beam (discrete actions), greedy (continuous)',
     },
     {
+      flag: 'zoo',
+      key: 'zoo',
+      type: 'string',
+      arg: '<names>',
+      doc: 'pretrained models of @icrl/zoo for this env to evaluate beside the ones the run trains, comma-separated <env>/<model> (a model with dynamics heads is evaluated with and without the planner)',
+      defaultText: 'none',
+    },
+    {
       flag: 'seed',
       key: 'seed',
       type: 'integer',
@@ -83,6 +92,7 @@ export const runSpec: CommandSpec = {
   examples: [
     'icrl run darkroom --budget quick --out runs/darkroom',
     'icrl run darkroom --budget paper --out runs/darkroom-paper',
+    'icrl run darkroom --zoo darkroom/ad-12k,darkroom/dicp-ad --out runs/darkroom   # zoo models beside the trained ones',
     'icrl run darkroom --config small.yaml --out runs/small   # small.yaml: { train: { steps: 500 } }',
   ],
 };
@@ -115,7 +125,30 @@ export function runPaths(out: string) {
     chart: join(out, 'curves.svg'),
     png: join(out, 'curves.png'),
     report: join(out, 'curves.md'),
+    /** Results of a zoo model: `eval-zoo-<env>-<model>[-<planner>].json`. */
+    evalZoo: (name: string, planner: PlannerName) =>
+      join(out, `eval-zoo-${name.replace('/', '-')}${planner === 'none' ? '' : `-${planner}`}.json`),
   };
+}
+
+/** The zoo models `--zoo` names (`a/b,c/d`, `zoo:` prefixes allowed), each checked to belong to this env. */
+function zooNames(input: string | undefined, preset: EnvPresetName): string[] {
+  if (input === undefined) return [];
+  const names = input.split(',').map((n) => n.trim().replace(/^zoo:/, ''));
+  const models = listZooModels();
+  const errors = new FieldErrors();
+  for (const name of names) {
+    const entry = models.find((m) => m.name === name);
+    if (entry === undefined) {
+      errors.add(
+        `Invalid --zoo: got ${JSON.stringify(name)}; expected one of ${models.map((m) => m.name).join(', ')} (comma-separated).`,
+      );
+    } else if (entry.env !== preset) {
+      errors.add(`Invalid --zoo: zoo:${name} was trained on ${entry.env}; this run is ${preset}.`);
+    }
+  }
+  errors.throwIfAny();
+  return [...new Set(names)];
 }
 
 /** Validates the budget and every stage's settings before the first file is written. */
@@ -169,6 +202,7 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
     planner?: PlannerName;
     seed?: number;
     workers?: number;
+    zoo?: string;
   };
   const preset = requireOneOf('<preset>', parsed.positionals[0], ENV_PRESET_NAMES);
   const budgetName = v.budget ?? 'quick';
@@ -194,6 +228,33 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
     ...(v.workers !== undefined ? { workers: v.workers } : {}),
   });
   validateRun(preset, budget, planner, collectJob);
+  // Zoo models are evaluated with the budget's settings: without the planner, and with it when they have
+  // dynamics heads. Their jobs are resolved (names, env, checksums) before the first file is written.
+  const zooEvals: [string, string, EvalJob][] = [];
+  for (const name of zooNames(v.zoo, preset)) {
+    const dynamics = zooEntry(name).dynamics;
+    for (const p of dynamics ? (['none', planner] as const) : (['none'] as const)) {
+      const path = paths.evalZoo(name, p);
+      zooEvals.push([
+        `eval-zoo:${name}${p === 'none' ? '' : `+${p}`}`,
+        path,
+        await resolveEvalJob({
+          model: `zoo:${name}`,
+          env: preset,
+          name: `zoo:${name}${p === 'none' ? '' : `+${p}`}`,
+          out: path,
+          budget: budgetName,
+          planner: p,
+          beam: budget.eval.beam,
+          depth: budget.eval.depth,
+          samples: budget.eval.samples,
+          episodes: p === 'none' ? budget.eval.episodes : budget.eval.planningEpisodes,
+          runs: budget.eval.runsPerTask,
+          seed,
+        }),
+      ]);
+    }
+  }
   const previous = readRecord<RunRecord>(paths.record, 'run');
   if (
     previous !== null &&
@@ -332,6 +393,7 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
         seed,
       }),
     ],
+    ...zooEvals,
   ];
   for (const [name, path, job] of evals) {
     await stage(
@@ -347,7 +409,7 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
     () => false,
     async () => {
       const { chart } = await plotResults(
-        [paths.evalAd, paths.evalDicp],
+        evals.map(([, path]) => path),
         paths.chart,
         `${preset}, ${budgetName} budget: return on held-out tasks`,
       );
