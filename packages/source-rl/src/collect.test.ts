@@ -114,6 +114,24 @@ describe('collect', () => {
     expect(store.meta.split).toEqual({ seed: 0, trainRatio: split.trainRatio });
   });
 
+  it('collects a continuous family with a scripted expert (Meta-World) without asking it for int labels', async () => {
+    const family = targetFamily(5, { expert: true });
+    const store = new MemoryHistoryStore();
+    const result = await collect({
+      algorithm: ppo({ nSteps: 5, batchSize: 10, nEpochs: 1 }),
+      family,
+      tasks: family.tasks().slice(0, 2),
+      streams: 2,
+      stepsPerStream: 10,
+      seed: 0,
+      sink: store,
+      workers: 0,
+    });
+    expect(result.transitions).toBe(2 * 2 * 10);
+    expect(store.task(0)!.optimalActions).toBeUndefined();
+    expect(store.task(0)!.actions).toBeInstanceOf(Float32Array);
+  });
+
   it('is deterministic: the same seed gives identical histories, another seed different ones', async () => {
     const a = await digestOf();
     expect(await digestOf()).toBe(a);

@@ -321,7 +321,9 @@ async function runBatch(
   const n = env.numEnvs;
   const obsSize = flatSize(family.observationSpace);
   const actSize = flatSize(family.actionSpace);
-  const oracle = typeof env.optimalActions === 'function';
+  // Optimal-action labels are stored for discrete actions only (the DICP layout's int column); a continuous
+  // family's expert (Meta-World's scripted policies) is not called.
+  const oracle = typeof env.optimalActions === 'function' && family.actionSpace.kind === 'discrete';
   const optimal = oracle ? new Int32Array(n) : null;
   // History blocks, [task][step][stream(, size)] so each task's block is contiguous and time-major.
   const L = Math.min(blockSteps, T);

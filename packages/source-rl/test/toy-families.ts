@@ -19,7 +19,7 @@ type TargetParams = { readonly target: number };
  * episodes of `horizon` steps ending truncated. Task i's target is -0.6 + 0.4 i (4 tasks). Optimum: a = target,
  * return = horizon.
  */
-export function targetFamily(horizon = 5): EnvFamily<TargetParams> {
+export function targetFamily(horizon = 5, family: { expert?: boolean } = {}): EnvFamily<TargetParams> {
   const observationSpace: BoxSpace = { kind: 'box', shape: [1], low: -1, high: 1, dtype: 'float32' };
   const actionSpace: BoxSpace = { kind: 'box', shape: [1], low: -1, high: 1, dtype: 'float32' };
   const tasks: TaskSpec<TargetParams>[] = [0, 1, 2, 3].map((i) => ({
@@ -81,6 +81,17 @@ export function targetFamily(horizon = 5): EnvFamily<TargetParams> {
           return result;
         },
         close() {},
+        // A scripted continuous expert, like Meta-World's: the target itself.
+        ...(family.expert
+          ? {
+              optimalActions(out: Float32Array) {
+                if (!(out instanceof Float32Array) || out.length !== n)
+                  throw new Error(`optimalActions: expected a Float32Array of length ${n}`);
+                out.set(targets);
+                return out;
+              },
+            }
+          : {}),
       };
     },
   };

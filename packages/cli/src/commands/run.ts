@@ -359,7 +359,20 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
         await runTrainJob(job, reader, io);
       },
     );
-  if (parallel) await Promise.all(trainInputs.map(trainStage));
+  const evalStage = ([name, path, job]: [string, string, EvalJob]) =>
+    stage(
+      name,
+      () => sameRequest(path, job),
+      async () => {
+        await runEvalJob(job, io);
+      },
+    );
+  // Zoo models need nothing from this run: with training in two threads they are evaluated on the main thread
+  // meanwhile (AD finishes about halfway through DICP-AD's training, leaving a core free), else afterwards.
+  const zooStages = async () => {
+    for (const e of zooEvals) await evalStage(e);
+  };
+  if (parallel) await Promise.all([...trainInputs.map(trainStage), zooStages()]);
   else for (const t of trainInputs) await trainStage(t);
   const evals: [string, string, EvalJob][] = [
     [
@@ -393,23 +406,15 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
         seed,
       }),
     ],
-    ...zooEvals,
   ];
-  for (const [name, path, job] of evals) {
-    await stage(
-      name,
-      () => sameRequest(path, job),
-      async () => {
-        await runEvalJob(job, io);
-      },
-    );
-  }
+  for (const e of evals) await evalStage(e);
+  if (!parallel) await zooStages();
   await stage(
     'plot',
     () => false,
     async () => {
       const { chart } = await plotResults(
-        evals.map(([, path]) => path),
+        [...evals, ...zooEvals].map(([, path]) => path),
         paths.chart,
         `${preset}, ${budgetName} budget: return on held-out tasks`,
       );
