@@ -50,6 +50,54 @@ describe('evaluate', () => {
     expect(JSON.parse(JSON.stringify(result)).agent).toBe('try-then-exploit');
   });
 
+  it('reports per-episode and cumulative success for envs that define success (Meta-World style)', async () => {
+    const family = toyFamily(4, 5);
+    // Success: every step of the episode paid 1 (lever 1 pulled throughout, at payout 1).
+    const withSuccess: typeof family = {
+      ...family,
+      make(tasks, options) {
+        const env = family.make(tasks, options);
+        const running = new Float64Array(env.numEnvs);
+        const episodeSuccess = new Uint8Array(env.numEnvs);
+        return {
+          numEnvs: env.numEnvs,
+          tasks: env.tasks,
+          observationSpace: env.observationSpace,
+          actionSpace: env.actionSpace,
+          obsSize: env.obsSize,
+          horizon: env.horizon,
+          autoReset: env.autoReset,
+          reset: (o) => env.reset(o),
+          close: () => env.close(),
+          step(actions: ArrayLike<number>) {
+            const r = env.step(actions);
+            for (let i = 0; i < env.numEnvs; i++) {
+              running[i]! += r.rewards[i]!;
+              episodeSuccess[i] = running[i] === env.horizon ? 1 : 0;
+              if (r.terminated[i] || r.truncated[i]) running[i] = 0;
+            }
+            return r;
+          },
+          episodeSuccesses: () => episodeSuccess,
+        };
+      },
+    };
+    const opts = { episodes: 4, runsPerTask: 3, seed: 1 };
+    const result = await evaluate(new TryThenExploit(), withSuccess, withSuccess.split().test, opts);
+    expect(result.successes).toHaveLength(6);
+    let anySoFar = result.returns.map(() => 0);
+    for (let e = 0; e < 4; e++) {
+      anySoFar = anySoFar.map((a, r) => a | (result.returns[r]![e] === 5 ? 1 : 0));
+      for (let r = 0; r < 6; r++) expect(result.successes![r]![e]).toBe(result.returns[r]![e] === 5 ? 1 : 0);
+      expect(result.cumulativeSuccess![e]).toBeCloseTo(anySoFar.reduce((a, b) => a + b, 0) / 6, 12);
+    }
+    expect(result.cumulativeSuccess![0]).toBe(0); // the first episode explores lever 0
+    expect(result.cumulativeSuccess![3]).toBeGreaterThan(0);
+    const plain = await evaluate(new TryThenExploit(), family, family.split().test, opts);
+    expect(plain.successes).toBeUndefined();
+    expect(plain.cumulativeSuccess).toBeUndefined();
+  });
+
   it('builds the agent from a factory when it needs the env', async () => {
     const family = toyFamily(3, 4);
     let seenEnvs = 0;

@@ -40,6 +40,13 @@ export interface EvaluationResult {
   /** Mean return per episode index over all runs, and the half-width of its 95% confidence interval (Student's t). */
   readonly mean: readonly number[];
   readonly ci95: readonly number[];
+  /**
+   * Envs with a success criterion (`VecEnv.episodeSuccesses`, Meta-World) only: `successes[run][episode]` (0/1),
+   * and the cumulative success rate per episode index — the share of runs that have succeeded in any episode so
+   * far (DICP's Meta-World metric, `np.maximum.accumulate` over episodes, then the mean over runs).
+   */
+  readonly successes?: readonly (readonly number[])[];
+  readonly cumulativeSuccess?: readonly number[];
   /** Mean over runs of each task's maximum return, when the family knows it. */
   readonly maxReturn: number | null;
   /** Environment steps taken and wall time. */
@@ -86,6 +93,7 @@ export async function evaluate(
       Array.from(result.returns.subarray(i * episodes, (i + 1) * episodes)),
     );
     const { mean, ci95 } = learningCurve(returns);
+    const success = result.successes ? successCurves(result.successes, env.numEnvs, episodes) : {};
     const maxReturn = family.maxReturn
       ? tasks.reduce((sum, task) => sum + family.maxReturn!(task), 0) / tasks.length
       : null;
@@ -100,6 +108,7 @@ export async function evaluate(
       returns,
       mean,
       ci95,
+      ...success,
       maxReturn,
       envSteps: result.envSteps,
       wallSeconds: (performance.now() - started) / 1000,
@@ -107,4 +116,24 @@ export async function evaluate(
   } finally {
     env.close();
   }
+}
+
+/** Per-run successes and the cumulative success rate per episode (succeeded in any episode ≤ e). */
+function successCurves(
+  flat: Uint8Array,
+  runs: number,
+  episodes: number,
+): { successes: number[][]; cumulativeSuccess: number[] } {
+  const successes = Array.from({ length: runs }, (_, i) =>
+    Array.from(flat.subarray(i * episodes, (i + 1) * episodes)),
+  );
+  const cumulativeSuccess = new Array<number>(episodes).fill(0);
+  for (const run of successes) {
+    let any = 0;
+    for (let e = 0; e < episodes; e++) {
+      any |= run[e]!;
+      cumulativeSuccess[e]! += any / runs;
+    }
+  }
+  return { successes, cumulativeSuccess };
 }

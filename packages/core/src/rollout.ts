@@ -8,6 +8,8 @@ export interface RolloutResult {
   readonly numEnvs: number;
   readonly episodes: number;
   readonly returns: Float64Array;
+  /** Whether each episode succeeded, laid out as `returns`; only for envs with `episodeSuccesses()`. */
+  readonly successes?: Uint8Array;
   /** Environment steps taken, summed over envs (steps of envs that had already finished their quota included). */
   readonly envSteps: number;
 }
@@ -46,6 +48,7 @@ export async function rollout(
   const running = new Float64Array(n);
   const done = new Int32Array(n); // episodes completed per env
   const ended = new Uint8Array(n);
+  const successes = typeof env.episodeSuccesses === 'function' ? new Uint8Array(n * episodes) : null;
   await agent.reset(n, { seed });
   const first = env.reset({ seed });
   const obs = first.slice();
@@ -65,7 +68,10 @@ export async function rollout(
       if (ended[i]) {
         anyEnded = true;
         const k = done[i]!;
-        if (k < episodes) returns[i * episodes + k] = running[i]!;
+        if (k < episodes) {
+          returns[i * episodes + k] = running[i]!;
+          if (successes) successes[i * episodes + k] = env.episodeSuccesses!()[i]!;
+        }
         done[i] = k + 1;
         running[i] = 0;
       }
@@ -83,5 +89,5 @@ export async function rollout(
     minDone = done.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     options.onStep?.(minDone);
   }
-  return { numEnvs: n, episodes, returns, envSteps };
+  return { numEnvs: n, episodes, returns, envSteps, ...(successes ? { successes } : {}) };
 }

@@ -75,6 +75,12 @@ export interface VecEnv {
    * when the family knows one. Used for DPT labels and regret.
    */
   optimalActions?(out?: SpaceArray): SpaceArray;
+  /**
+   * For tasks with a success criterion (Meta-World's `info['success']`): 1 where the episode the last step
+   * belonged to has succeeded at any of its steps (with `same-step` auto-reset, the episode that just ended),
+   * `[numEnvs]`. `rollout` and `evaluate` report per-episode and cumulative success from it.
+   */
+  episodeSuccesses?(): Uint8Array;
   /** Releases resources (a no-op for plain TypeScript envs). */
   close(): void;
 }
