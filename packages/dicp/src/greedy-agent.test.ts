@@ -111,6 +111,20 @@ describe('GreedyAgent', () => {
     expect(() => new GreedyAgent(stub, { family: { ...family, id: 'push' } as EnvFamily })).toThrow(
       'Invalid model.envId: got "reach-test"; expected "push"',
     );
+    const wider = { ...family, observationSpace: { ...observationSpace, high: 2 } } as EnvFamily;
+    expect(() => new GreedyAgent(stub, { family: wider })).toThrow('Invalid model.observationSpace');
+  });
+
+  it('accepts the same spaces with their keys in another order (as read back from HDF5 or a checkpoint)', () => {
+    const reorder = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).reverse()) as T;
+    const stub = new Stub();
+    const reordered = {
+      ...config,
+      observationSpace: reorder(config.observationSpace),
+      actionSpace: reorder(config.actionSpace),
+    };
+    expect(JSON.stringify(reordered.observationSpace)).not.toBe(JSON.stringify(observationSpace));
+    expect(() => new GreedyAgent({ config: reordered, predict: stub.predict }, { family })).not.toThrow();
   });
 
   it('chooses the same actions on tfjs and onnxruntime with a real continuous DICP-AD model', async () => {

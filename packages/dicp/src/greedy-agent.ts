@@ -12,6 +12,7 @@ import {
   type VecTransition,
 } from '@icrl/core';
 import { ADModel, Encoding, OrtModel, transitionTokens } from '@icrl/transformer';
+import { canonical } from './planner-options';
 import { ortWorldModel, tfjsWorldModel, type WorldModel } from './world-model';
 
 /** Options of `GreedyAgent`. */
@@ -79,7 +80,7 @@ export class GreedyAgent implements InContextAgent {
       );
     }
     for (const f of ['observationSpace', 'actionSpace'] as const) {
-      if (JSON.stringify(c[f]) !== JSON.stringify(family[f])) {
+      if (canonical(c[f]) !== canonical(family[f])) {
         throw new InvalidArgumentError(
           `model.${f}`,
           describeSpace(c[f]),

@@ -59,7 +59,7 @@ export function defaultDepth(family: EnvFamily): number | null {
 const json = (x: unknown) => JSON.stringify(x);
 
 /** JSON with object keys sorted: spaces read back from files (HDF5 meta, checkpoints) may order keys differently. */
-function canonical(x: unknown): string {
+export function canonical(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
   if (x !== null && typeof x === 'object') {
     const o = x as Record<string, unknown>;

@@ -42,6 +42,7 @@ export {
 export { Encoding, type WindowArrays } from './encoding';
 export { IDTHistories, IDTModel, type IDTWindowArrays } from './idt';
 export { IDTAgent, type IDTAgentOptions } from './idt-agent';
+export { type IdtDecisionInputs, IdtRollingState, type IdtSegment, type IdtSteps } from './idt-rolling-state';
 export { type CacheQuery, type CacheShape, KvCache, type SlideMode, type StepOutputs } from './kv-cache';
 export { KvBatch } from './kv-cache-batch';
 export {

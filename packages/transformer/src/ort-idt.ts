@@ -12,6 +12,7 @@ import type { ModelConfig } from './config';
 import { Encoding } from './encoding';
 import type { IDTModel } from './idt';
 import type { IDTAgentOptions } from './idt-agent';
+import { IdtRollingState } from './idt-rolling-state';
 import { exportIdtOnnx, IDT_ONNX_NAMES as N } from './onnx-export';
 import { type Feed, OnnxSession, type OnnxSessionOptions } from './onnx-session';
 import { sampleDiscrete } from './rolling-context';
@@ -246,14 +247,8 @@ export class OrtIdtModel {
 export class OrtIdtAgent implements InContextAgent {
   readonly name: string;
   private rng: Rng;
-  private n = 0;
-  private high: { returns: number[]; starts: number[]; reviewed: Float32Array<ArrayBufferLike> }[] = [];
+  private readonly context: IdtRollingState;
   private z: Float32Array = new Float32Array(0); // [n, c, dimZ] of the current segment
-  private seg: { s: number[]; a: number[]; r: number[]; s2: number[] }[] = [];
-  private rtg: Float64Array = new Float64Array(0);
-  private segStartReturn: Float64Array = new Float64Array(0);
-  private segStartState: Int32Array = new Int32Array(0);
-  private j = 0;
 
   constructor(
     readonly model: OrtIdtModel,
@@ -261,57 +256,28 @@ export class OrtIdtAgent implements InContextAgent {
   ) {
     this.name = options.name ?? (model.config.dynamics ? 'dicp-idt' : 'idt');
     this.rng = new Rng(requireSeed('options.seed', options.seed ?? 0));
-  }
-
-  private initial(i: number): number {
-    const r = this.options.initialReturn;
-    return typeof r === 'number' ? r : r[i]!;
+    this.context = new IdtRollingState(model, options.initialReturn);
   }
 
   reset(numEnvs: number, options?: { seed?: number }): void {
-    this.n = requireInteger('numEnvs', numEnvs, { min: 1 });
-    const r = this.options.initialReturn;
-    if (typeof r !== 'number' && r.length !== numEnvs) {
-      throw new InvalidArgumentError('options.initialReturn', r, `one number or ${numEnvs} (one per env)`);
-    }
+    this.context.reset(numEnvs);
     this.rng = new Rng(requireSeed('seed', options?.seed ?? this.options.seed ?? 0)).fork(0x1d7);
-    this.high = [];
-    this.seg = Array.from({ length: numEnvs }, () => ({ s: [], a: [], r: [], s2: [] }));
-    this.rtg = Float64Array.from({ length: numEnvs }, (_, i) => this.initial(i));
-    this.segStartReturn = new Float64Array(numEnvs);
-    this.segStartState = new Int32Array(numEnvs);
-    this.j = 0;
   }
 
   async act(obs: SpaceArray): Promise<SpaceArray> {
     const m = this.model;
     const e = m.encoding;
-    const n = this.n;
+    const n = this.context.numEnvs;
     const c = m.config.lowPerHigh;
     const dz = m.config.dimZ;
     if (n === 0) throw new InvalidArgumentError('agent', 'not reset', 'reset(numEnvs) before act()');
     if (obs.length !== n * e.obsSize) {
       throw new InvalidArgumentError('obs', obs, `${n * e.obsSize} values (${n} envs × ${e.obsSize})`);
     }
-    const states = Int32Array.from({ length: n }, (_, i) => e.stateIndex(obs, i * e.obsSize));
-    if (this.j === 0) {
-      // A new high-level decision from the stored segments plus the current, not yet reviewed, slot.
-      const K = this.high.length + 1;
-      const returns = new Float32Array(n * K);
-      const starts = new Int32Array(n * K);
-      const reviewed = new Float32Array(n * K * 2 * dz);
-      for (let i = 0; i < n; i++) {
-        this.high.forEach((h, k) => {
-          returns[i * K + k] = h.returns[i]!;
-          starts[i * K + k] = h.starts[i]!;
-          reviewed.set(h.reviewed.subarray(i * 2 * dz, (i + 1) * 2 * dz), (i * K + k) * 2 * dz);
-        });
-        returns[i * K + K - 1] = this.rtg[i]!;
-        starts[i * K + K - 1] = states[i]!;
-        this.segStartReturn[i] = this.rtg[i]!;
-        this.segStartState[i] = states[i]!;
-      }
-      const dec = await m.decide(K, returns, starts, reviewed); // [n, K, 2dz]
+    const states = this.context.stateIndices(obs);
+    if (this.context.atSegmentStart) {
+      const { segments: K, returns, startStates, reviewed } = this.context.startSegment(states);
+      const dec = await m.decide(K, returns, startStates, reviewed); // [n, K, 2dz]
       // z = μ + σ·ε per step, in float32 and in IDTModel.sampleZ's order (same noise draws).
       const noise = new Float32Array(n * c * dz);
       for (let i = 0; i < noise.length; i++) noise[i] = this.rng.normal();
@@ -327,20 +293,10 @@ export class OrtIdtAgent implements InContextAgent {
         }
       }
     }
-    const steps = this.j + 1;
-    const s = new Int32Array(n * steps);
-    const a = new Int32Array(n * steps);
-    const r = new Int32Array(n * steps);
+    const { steps, states: s, actions: a, rewards: r } = this.context.stepInputs(states);
+    // Decisions-to-Go reads one z per step it is given: the segment's first `steps`.
     const z = new Float32Array(n * steps * dz);
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < this.j; t++) {
-        s[i * steps + t] = this.seg[i]!.s[t]!;
-        a[i * steps + t] = this.seg[i]!.a[t]!;
-        r[i * steps + t] = this.seg[i]!.r[t]!;
-      }
-      s[i * steps + this.j] = states[i]!; // its action and reward come after the read position
-      z.set(this.z.subarray(i * c * dz, (i * c + steps) * dz), i * steps * dz);
-    }
+    for (let i = 0; i < n; i++) z.set(this.z.subarray(i * c * dz, (i * c + steps) * dz), i * steps * dz);
     const out = await m.decisions(steps, z, s, a, r); // action [n, steps, A]
     const A = e.numActions!;
     const logits = new Float32Array(n * A);
@@ -350,33 +306,11 @@ export class OrtIdtAgent implements InContextAgent {
   }
 
   async observe(t: VecTransition): Promise<void> {
-    const m = this.model;
-    const e = m.encoding;
-    const n = this.n;
-    const c = m.config.lowPerHigh;
-    for (let i = 0; i < n; i++) {
-      const seg = this.seg[i]!;
-      seg.s.push(e.stateIndex(t.obs, i * e.obsSize));
-      seg.a.push(t.actions[i]!);
-      seg.r.push(t.rewards[i]!);
-      seg.s2.push(e.stateIndex(t.nextObs, i * e.obsSize));
-      this.rtg[i]! -= t.rewards[i]!;
-      if (t.terminated[i] || t.truncated[i]) this.rtg[i] = this.initial(i);
-    }
-    this.j += 1;
-    if (this.j < c) return;
+    const segment = this.context.observe(t);
+    if (segment === undefined) return;
     // The segment is done: review it into the next high-level token.
-    const flat = (f: 's' | 'a' | 'r' | 's2') => Int32Array.from(this.seg.flatMap((g) => g[f]));
-    const reviewed = await m.review(c, flat('s'), flat('a'), flat('r'), flat('s2'));
-    this.high.push({
-      returns: Array.from(this.segStartReturn),
-      starts: Array.from(this.segStartState),
-      reviewed,
-    });
-    const keep = m.config.nTransit / c - 1; // plus the current slot: n_transit / c high-level steps
-    while (this.high.length > keep) this.high.shift();
-    this.seg = Array.from({ length: n }, () => ({ s: [], a: [], r: [], s2: [] }));
-    this.j = 0;
+    const { steps, states, actions, rewards, nextStates } = segment;
+    this.context.endSegment(await this.model.review(steps, states, actions, rewards, nextStates));
   }
 
   async dispose(): Promise<void> {
