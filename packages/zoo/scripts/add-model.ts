@@ -29,7 +29,7 @@ const { values: a } = parseArgs({
     data: { type: 'string', default: '' },
     command: { type: 'string', default: '' },
     'wall-s': { type: 'string', default: '' },
-    'split-seed': { type: 'string', default: '0' },
+    'split-seed': { type: 'string' }, // default: the env's DICP split (family.split())
   },
 });
 if (!a.train || !a.name || !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(a.name)) {
@@ -42,7 +42,7 @@ const { model: config, train: trainConfig } = readCheckpointConfig(ckpt);
 const family = makeEnvFamily(env as 'darkroom');
 if (config.envId !== family.id)
   throw new Error(`the checkpoint was trained on ${config.envId}, not ${family.id}`);
-const split = family.split(Number(a['split-seed']));
+const split = a['split-seed'] === undefined ? family.split() : family.split(Number(a['split-seed']));
 const episodes = Number(a.episodes);
 const runsPerTask = Number(a.runs);
 const model = loadModel(ckpt) as ADModel;

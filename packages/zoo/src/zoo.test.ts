@@ -10,6 +10,12 @@ import { listZooModels, loadZooModel, loadZooOrtModel, verifyZooModel, zooEntry,
 
 const models = listZooModels();
 
+/** At most 16 held-out tasks, spread over the split (Key-to-Door holds 328; the cards evaluate them all). */
+function heldOut<T>(test: readonly T[]): T[] {
+  const stride = Math.ceil(test.length / 16);
+  return test.filter((_, i) => i % stride === 0);
+}
+
 describe('every zoo model', () => {
   it('the zoo is not empty and every entry names its env and files', () => {
     expect(models.length).toBeGreaterThan(0);
@@ -25,33 +31,40 @@ describe('every zoo model', () => {
       timeout: 300_000,
     }, async () => {
       const family = makeEnvFamily(m.env as 'darkroom');
-      const split = family.split(0);
+      const split = family.split(); // the env's DICP split (Darkroom 0, Key-to-Door and Permuted 4), as the cards use
       const { model: ort } = await loadZooOrtModel(m.name, { env: m.env });
       // On onnxruntime (its parity with the safetensors weights is the next test); DICP models plan, as their
       // cards report them. The later episodes are where a trained model must be well ahead of random.
       const agent = m.dynamics ? new DicpAgent(ort, { family, seed: 2 }) : new OrtAgent(ort, { seed: 2 });
       const opts = { episodes: m.results.episodes, runsPerTask: 2, seed: 3 };
-      const trained = await evaluate(agent, family, split.test, opts);
-      const random = await evaluate(new RandomAgent(family.actionSpace), family, split.test, opts);
+      const tasks = heldOut(split.test);
+      const trained = await evaluate(agent, family, tasks, opts);
+      const random = await evaluate(new RandomAgent(family.actionSpace), family, tasks, opts);
       const late = (xs: readonly number[]) => xs.slice(-5).reduce((a, b) => a + b, 0) / 5;
+      // The margin scales with what the env pays: 10% of the best return (Darkroom 1.7, Key-to-Door 0.2, Permuted 3.5).
+      const optimum = tasks.reduce((s, t) => s + family.maxReturn!(t), 0) / tasks.length;
       const line = `zoo:${m.name}: last 5 of ${opts.episodes} episodes ${late(trained.mean).toFixed(2)}`;
-      console.log(`${line}, random ${late(random.mean).toFixed(2)}`);
-      expect(late(trained.mean)).toBeGreaterThan(late(random.mean) + 1.5);
+      console.log(`${line}, random ${late(random.mean).toFixed(2)}, optimum ${optimum.toFixed(2)}`);
+      expect(late(trained.mean)).toBeGreaterThan(late(random.mean) + 0.1 * optimum);
       await ort.dispose();
     });
 
-    it(`zoo:${m.name}: its ONNX file acts exactly like its safetensors weights (onnxruntime vs tfjs)`, async () => {
+    it(`zoo:${m.name}: its ONNX file acts exactly like its safetensors weights (onnxruntime vs tfjs)`, {
+      timeout: 300_000, // nTransit + 10 steps on tfjs, re-encoding up to 100 transitions, on shared CI cores
+    }, async () => {
       const family = makeEnvFamily(m.env as 'darkroom');
       const { model } = loadZooModel(m.name);
       const { model: ort } = await loadZooOrtModel(m.name);
-      const env = family.make(family.split(0).test, { autoReset: 'same-step' });
+      const env = family.make(heldOut(family.split().test).slice(0, 4), { autoReset: 'same-step' });
       const tfAgent = new TransformerAgent(model as ADModel, { seed: 5 });
       const ortAgent = new OrtAgent(ort, { seed: 5 });
       tfAgent.reset(env.numEnvs);
       ortAgent.reset(env.numEnvs);
       let obs: SpaceArray = env.reset({ seed: 1 }).slice();
       let steps = 0;
-      for (let t = 0; t < 3 * family.horizon; t++) {
+      // Past the full window, so the sliding re-encode is compared too.
+      const T = model.config.nTransit + 10;
+      for (let t = 0; t < T; t++) {
         const a = (tfAgent.act(obs) as Int32Array).slice();
         expect(Array.from((await ortAgent.act(obs)) as Int32Array)).toEqual(Array.from(a));
         const r = env.step(a);
@@ -68,7 +81,7 @@ describe('every zoo model', () => {
         obs = r.obs.slice();
         steps += env.numEnvs;
       }
-      expect(steps).toBe(3 * family.horizon * env.numEnvs);
+      expect(steps).toBe(T * env.numEnvs);
       await ort.dispose();
       model.dispose();
     });
