@@ -2,7 +2,7 @@
 // env (policy, and the DICP planner for dynamics models), and writes the model card and the checksums.
 //   pnpm --filter @icrl/zoo add-model --train <train out dir> --name <env>/<model> --episodes 20 --runs 4 \
 //     --data "<how the histories were made>" --command "<the command that reproduces the run>"
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluate, RandomAgent } from '@icrl/core';
@@ -78,6 +78,25 @@ const files = Object.fromEntries(
 );
 const entry: ZooEntry = { name: a.name, env, kind: config.kind, dynamics: config.dynamics, files, results };
 
+// The run's log (`train.jsonl`, one line per update), summarised: mean loss over each tenth of the run.
+const logPath = join(a.train, 'train.jsonl');
+const logLines = existsSync(logPath)
+  ? readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { step: number; loss: number; ms: number })
+  : [];
+const tenth = Math.max(1, Math.ceil(logLines.length / 10));
+const logRows = Array.from({ length: Math.ceil(logLines.length / tenth) }, (_, k) => {
+  const part = logLines.slice(k * tenth, (k + 1) * tenth);
+  const loss = part.reduce((t, e) => t + e.loss, 0) / part.length;
+  return `| ${part[0]!.step}–${part.at(-1)!.step} | ${loss.toFixed(3)} |`;
+});
+const trainLog =
+  logRows.length > 0
+    ? `\n\nTraining log (\`train.jsonl\` of the run, mean loss per tenth):\n\n| updates | loss |\n|---|---|\n${logRows.join('\n')}`
+    : '';
+
 const f1 = (x: number) => x.toFixed(2);
 const at = (xs: readonly number[], ci: readonly number[] | undefined, e: number) =>
   e <= xs.length ? `${f1(xs[e - 1]!)}${ci ? ` ± ${f1(ci[e - 1]!)}` : ''}` : '—';
@@ -107,7 +126,7 @@ ${a.data || '(not recorded)'}
 
 - model: ${JSON.stringify(config)}
 - training: ${JSON.stringify(trainConfig ?? {})}
-- wall time: ${a['wall-s'] ? `${a['wall-s']} s` : '(not recorded)'}
+- wall time: ${a['wall-s'] ? `${a['wall-s']} s` : '(not recorded)'}${trainLog}
 
 ## Reproduce
 
