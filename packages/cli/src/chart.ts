@@ -37,7 +37,11 @@ export function curveSpec(methods: readonly MethodResult[], title: string): Reco
     height: 360,
     background: 'white',
     // One legend for both layers, drawn as solid lines (not the bands' faint swatches).
-    config: { font: FONT_FAMILY, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
+    // labelLimit 0: method names are shown whole (zoo names are long and differ only at the end).
+    config: {
+      font: FONT_FAMILY,
+      legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, labelLimit: 0 },
+    },
     data: { values },
     layer: [
       {
