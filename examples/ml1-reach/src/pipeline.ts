@@ -1,0 +1,175 @@
+// Meta-World ML1 through the library API, as DICP runs it at a budget this machine affords: PPO learns each of the
+// 50 train variations from scratch and every step is written (HDF5, resumable) -> continuous AD and DICP-AD
+// (Gaussian action head; DICP-AD adds the reward head) are trained to continue those histories (resumable
+// checkpoints) -> with frozen weights they play the 50 test variations for consecutive episodes, scored by DICP's
+// cumulative success, next to a random agent and Meta-World's scripted expert.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type EvaluationResult,
+  evaluate,
+  type InContextAgent,
+  RandomAgent,
+  type SpaceArray,
+  type VecEnv,
+} from '@icrl/core';
+import { GreedyAgent } from '@icrl/dicp';
+import { HistoryReader, HistoryWriter } from '@icrl/history-store';
+import { type MetaworldTaskName, metaworldMl1 } from '@icrl/metaworld';
+import { collect, ppo, ppoPresetFor } from '@icrl/source-rl';
+import { type ADModel, OrtAgent, OrtModel, type TrainLogEntry, train } from '@icrl/transformer';
+
+/** Everything the pipeline spends; every field has a default (the budget of the README's table). */
+export interface Ml1Budget {
+  /** Meta-World task. Default reach. */
+  task?: MetaworldTaskName;
+  /** Meta-World's assets folder (`metaworld/envs/assets_v2`). Default `$METAWORLD_ASSETS` or `../shared/metaworld/assets` beside the repo. */
+  assetsDir?: string;
+  /** Where histories, checkpoints and results go; a rerun resumes what is there. */
+  out: string;
+  /** Train variations used (of 50). Default 50. */
+  tasks?: number;
+  /** PPO streams per variation (DICP: 100). Default 10. */
+  streams?: number;
+  /** Env steps per stream (DICP: 10,000 = 100 episodes). Default 5,000. */
+  stepsPerStream?: number;
+  /** Transitions per training window = context + query (DICP: 1,000). Default 200 (2 episodes). */
+  nTransit?: number;
+  /** Optimizer updates per model (DICP: 50,000 at batch 512... see README). Default 2,000. */
+  updates?: number;
+  /** Windows per update. Default 64. */
+  batchSize?: number;
+  /** Transformer size. Default 2 layers, d 32, 4 heads, MLP 128 (DICP ML1 AD: 4 / 64 / 8 / 256). */
+  model?: { nLayer: number; nEmbd: number; nHead: number; nInner: number };
+  /** Also train DICP-AD and evaluate it with the greedy planner. Default true. */
+  dicp?: boolean;
+  /** Consecutive evaluation episodes per test variation (DICP Reach: 100). Default 20. */
+  episodes?: number;
+  /** Test variations evaluated (of 50). Default 50. */
+  testTasks?: number;
+  /** Worker threads for PPO (0: main thread). Default 'auto'. */
+  workers?: number | 'auto';
+  onLog?: (model: string, entry: TrainLogEntry) => void;
+  onCollect?: (done: number, total: number) => void;
+}
+
+export interface Ml1Result {
+  readonly task: MetaworldTaskName;
+  readonly transitions: number;
+  readonly collectS: number;
+  readonly trainS: Record<string, number>;
+  /** PPO's own mean return per episode during collection (mean over train variations). */
+  readonly sourceReturns: readonly number[];
+  readonly evals: Record<string, EvaluationResult>;
+}
+
+/** Meta-World's scripted expert as an agent (the success ceiling). */
+class ExpertAgent implements InContextAgent {
+  readonly name = 'expert';
+  constructor(private readonly env: VecEnv) {}
+  reset(): void {}
+  act(): SpaceArray {
+    return this.env.optimalActions!();
+  }
+  observe(): void {}
+}
+
+function defaultAssets(): string {
+  return process.env.METAWORLD_ASSETS ?? join(import.meta.dirname, '../../../../shared/metaworld/assets');
+}
+
+export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
+  const task = budget.task ?? 'reach';
+  const family = await metaworldMl1(task, {
+    assetsDir: budget.assetsDir ?? defaultAssets(),
+    observation: 'dicp',
+  });
+  try {
+    const split = family.split();
+    mkdirSync(budget.out, { recursive: true });
+    const histories = join(budget.out, 'histories.h5');
+    const t0 = performance.now();
+    const tasks = split.train.slice(0, budget.tasks ?? 50);
+    const collected = await collect({
+      algorithm: ppo(ppoPresetFor('metaworld')), // SB3 PPO, DICP's Meta-World settings (n_steps 100, batch 200, 20 epochs)
+      family,
+      tasks,
+      split,
+      streams: budget.streams ?? 10,
+      stepsPerStream: budget.stepsPerStream ?? 5000,
+      seed: 0,
+      sink: new HistoryWriter(histories),
+      workers: budget.workers ?? 'auto',
+      tasksPerBatch: 4, // a kill loses at most 4 variations' progress
+      ...(budget.onCollect
+        ? { onProgress: (p: { tasksDone: number }) => budget.onCollect!(p.tasksDone, tasks.length) }
+        : {}),
+    });
+    const collectS = (performance.now() - t0) / 1000;
+    const reader = await HistoryReader.open(histories);
+    // PPO's learning curve, from the file (a resumed run wrote only some tasks itself).
+    const curves = reader.taskIndices.map(
+      (t) => (reader.taskInfo(t).summary as { episodeReturns?: number[] } | undefined)?.episodeReturns ?? [],
+    );
+    const sourceReturns = (curves[0] ?? []).map(
+      (_, e) => curves.reduce((s, c) => s + (c[e] ?? 0), 0) / curves.length,
+    );
+    const trainS: Record<string, number> = {};
+    const models: Record<string, ADModel> = {};
+    try {
+      for (const [name, dynamics] of [
+        ['ad', false],
+        ['dicp-ad', true],
+      ] as const) {
+        if (dynamics && budget.dicp === false) continue;
+        const t1 = performance.now();
+        const run = await train({
+          source: reader,
+          backend: 'wasm',
+          outDir: join(budget.out, name),
+          resume: existsSync(join(budget.out, name)),
+          model: {
+            ...(budget.model ?? { nLayer: 2, nEmbd: 32, nHead: 4, nInner: 128 }),
+            nTransit: budget.nTransit ?? 200,
+            dynamics,
+          },
+          train: {
+            steps: budget.updates ?? 2000,
+            batchSize: budget.batchSize ?? 64,
+            lr: 1e-2, // DICP's AD lr for ML1 (cosine to 0, AdamW, clip 1)
+            seed: 0,
+            logEvery: 1,
+          },
+          ...(budget.onLog ? { onLog: (e: TrainLogEntry) => budget.onLog!(name, e) } : {}),
+        });
+        trainS[name] = (performance.now() - t1) / 1000;
+        models[name] = run.model as ADModel;
+      }
+    } finally {
+      reader.close();
+    }
+
+    const test = split.test.slice(0, budget.testTasks ?? 50);
+    const options = { episodes: budget.episodes ?? 20, runsPerTask: 1, seed: 7 };
+    const evals: Record<string, EvaluationResult> = {};
+    for (const [name, model] of Object.entries(models)) {
+      const ort = await OrtModel.fromModel(model); // onnxruntime: ~10x tfjs per step here
+      try {
+        evals[name] = await evaluate(new OrtAgent(ort, { seed: 1, name }), family, test, options);
+        if (model.config.dynamics) {
+          // DICP's one-step greedy search (spec §2.4): 10 candidate actions scored by the reward head.
+          const planner = new GreedyAgent(ort, { family, samples: 10, seed: 1, name: `${name}+greedy` });
+          evals[`${name}+greedy`] = await evaluate(planner, family, test, options);
+        }
+      } finally {
+        await ort.dispose();
+        model.dispose();
+      }
+    }
+    evals.random = await evaluate(new RandomAgent(family.actionSpace, 1), family, test, options);
+    evals.expert = await evaluate((env) => new ExpertAgent(env), family, test, options);
+    return { task, transitions: collected.transitions, collectS, trainS, sourceReturns, evals };
+  } finally {
+    family.dispose();
+  }
+}
