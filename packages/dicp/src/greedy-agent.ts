@@ -12,7 +12,7 @@ import {
   type VecTransition,
 } from '@icrl/core';
 import { ADModel, Encoding, OrtModel, transitionTokens } from '@icrl/transformer';
-import { canonical } from './planner-options';
+import { checkModelFitsFamily } from './planner-options';
 import { ortWorldModel, tfjsWorldModel, type WorldModel } from './world-model';
 
 /** Options of `GreedyAgent`. */
@@ -65,29 +65,7 @@ export class GreedyAgent implements InContextAgent {
       'seed',
     ]);
     const c = model.config;
-    const family = options.family;
-    if (family === undefined || typeof family.horizon !== 'number') {
-      throw new InvalidArgumentError('options.family', family, 'the EnvFamily the agent plays');
-    }
-    if (!c.dynamics)
-      throw new InvalidArgumentError('model.dynamics', false, 'a DICP model (dynamics: true) to plan with');
-    if (c.kind !== 'ad') throw new InvalidArgumentError('model.kind', c.kind, "'ad' (DICP-AD)");
-    if (c.envId !== family.id) {
-      throw new InvalidArgumentError(
-        'model.envId',
-        c.envId,
-        `${JSON.stringify(family.id)} (the family's id)`,
-      );
-    }
-    for (const f of ['observationSpace', 'actionSpace'] as const) {
-      if (canonical(c[f]) !== canonical(family[f])) {
-        throw new InvalidArgumentError(
-          `model.${f}`,
-          describeSpace(c[f]),
-          `the family's ${describeSpace(family[f])}`,
-        );
-      }
-    }
+    const family = checkModelFitsFamily(c, options.family, 'ad');
     if (c.actionSpace.kind !== 'box') {
       throw new InvalidArgumentError(
         'model.actionSpace',

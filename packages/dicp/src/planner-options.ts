@@ -59,7 +59,7 @@ export function defaultDepth(family: EnvFamily): number | null {
 const json = (x: unknown) => JSON.stringify(x);
 
 /** JSON with object keys sorted: spaces read back from files (HDF5 meta, checkpoints) may order keys differently. */
-export function canonical(x: unknown): string {
+function canonical(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
   if (x !== null && typeof x === 'object') {
     const o = x as Record<string, unknown>;
@@ -72,19 +72,15 @@ export function canonical(x: unknown): string {
   return JSON.stringify(x);
 }
 
-/** Checks the model and options against the family; every problem names its field. */
-export function resolvePlannerOptions(
+/**
+ * What every planner needs of its model and family: a family, a DICP model (dynamics heads) of the planner's
+ * kind, trained on that family's env with its spaces. Returns the family; every problem names its field.
+ */
+export function checkModelFitsFamily(
   config: ModelConfig,
-  options: PlannerOptions,
-  extraKeys: readonly string[] = [],
-  /** IDT plans c levels inside a segment, whatever the episode position (spec §2.3). */
-  kind: 'ad' | 'idt' = 'ad',
-): ResolvedPlannerOptions {
-  rejectUnknownKeys('options', options as unknown as Record<string, unknown>, [
-    ...PLANNER_OPTION_KEYS,
-    ...extraKeys,
-  ]);
-  const family = options.family;
+  family: EnvFamily | undefined,
+  kind: 'ad' | 'idt',
+): EnvFamily {
   if (family === undefined || typeof family.horizon !== 'number') {
     throw new InvalidArgumentError('options.family', family, 'the EnvFamily the agent plays');
   }
@@ -115,6 +111,22 @@ export function resolvePlannerOptions(
       `the family's ${describeSpace(family.actionSpace)}`,
     );
   }
+  return family;
+}
+
+/** Checks the model and options against the family; every problem names its field. */
+export function resolvePlannerOptions(
+  config: ModelConfig,
+  options: PlannerOptions,
+  extraKeys: readonly string[] = [],
+  /** IDT plans c levels inside a segment, whatever the episode position (spec §2.3). */
+  kind: 'ad' | 'idt' = 'ad',
+): ResolvedPlannerOptions {
+  rejectUnknownKeys('options', options as unknown as Record<string, unknown>, [
+    ...PLANNER_OPTION_KEYS,
+    ...extraKeys,
+  ]);
+  const family = checkModelFitsFamily(config, options.family, kind);
   if (family.actionSpace.kind !== 'discrete' || family.observationSpace.kind !== 'box') {
     throw new InvalidArgumentError(
       'options.family',
