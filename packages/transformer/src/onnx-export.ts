@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@icrl/core';
 import type { ADModel } from './ad';
 import type { ModelConfig } from './config';
 import type { IDTModel } from './idt';
+import { rotateHalfMatrix } from './model';
 
 // ONNX export of AD / DICP-AD, built in TypeScript: a minimal protobuf writer for the five ONNX messages we
 // need, then the graph. No Python, no converter.
@@ -452,13 +453,8 @@ function transformerStack(
 
   const scale = 1 / Math.sqrt(hs);
   const I2 = 2 * I;
-  // rotateHalf as a [hs, hs] signed permutation: x·R = (−x2, x1) for a head vector x = (x1, x2).
-  const rotation = new Float32Array(hs * hs);
-  for (let d = 0; d < hs; d++) {
-    if (d < half) rotation[(d + half) * hs + d] = -1;
-    else rotation[(d - half) * hs + d] = 1;
-  }
-  const rotate = g.init(`${prefix}.rope_rotate`, [hs, hs], rotation);
+  // rotateHalf for row vectors, x·R = (−x2, x1) with x = (x1, x2): R = Pᵀ of model.ts's P (rotateHalf(v) = P v).
+  const rotate = g.init(`${prefix}.rope_rotate`, [hs, hs], transposed(rotateHalfMatrix(1, hs, 1), hs, hs));
   const layerInits: { heads: string; w12: string }[] = [];
   for (let l = 0; l < config.nLayer; l++) {
     const p = `${prefix}.h.${l}`;
