@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { requireOneOf } from '@icrl/core';
 import { ENV_PRESET_NAMES, type EnvPresetName, makeEnvFamily } from '@icrl/envs';
 import { resolveModelConfig, resolveTrainConfig } from '@icrl/transformer';
-import { listZooModels, zooEntry } from '@icrl/zoo';
+import { listZooModels, type ZooEntry } from '@icrl/zoo';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-write';
 import { applyBudgetOverrides, BUDGET_SECTIONS } from '../budget-overrides';
 import { BUDGET_NAMES, BUDGETS, type Budget, type BudgetName } from '../budgets';
@@ -132,7 +132,7 @@ export function runPaths(out: string) {
 }
 
 /** The zoo models `--zoo` names (`a/b,c/d`, `zoo:` prefixes allowed), each checked to belong to this env. */
-function zooNames(input: string | undefined, preset: EnvPresetName): string[] {
+function zooModels(input: string | undefined, preset: EnvPresetName): ZooEntry[] {
   if (input === undefined) return [];
   const names = input.split(',').map((n) => n.trim().replace(/^zoo:/, ''));
   const models = listZooModels();
@@ -148,7 +148,7 @@ function zooNames(input: string | undefined, preset: EnvPresetName): string[] {
     }
   }
   errors.throwIfAny();
-  return [...new Set(names)];
+  return [...new Set(names)].map((name) => models.find((m) => m.name === name)!);
 }
 
 /** Validates the budget and every stage's settings before the first file is written. */
@@ -231,17 +231,17 @@ export async function runCommand(parsed: ParsedCommand, io: Io): Promise<void> {
   // Zoo models are evaluated with the budget's settings: without the planner, and with it when they have
   // dynamics heads. Their jobs are resolved (names, env, checksums) before the first file is written.
   const zooEvals: [string, string, EvalJob][] = [];
-  for (const name of zooNames(v.zoo, preset)) {
-    const dynamics = zooEntry(name).dynamics;
+  for (const { name, dynamics } of zooModels(v.zoo, preset)) {
     for (const p of dynamics ? (['none', planner] as const) : (['none'] as const)) {
+      const label = `zoo:${name}${p === 'none' ? '' : `+${p}`}`;
       const path = paths.evalZoo(name, p);
       zooEvals.push([
-        `eval-zoo:${name}${p === 'none' ? '' : `+${p}`}`,
+        `eval-${label}`,
         path,
         await resolveEvalJob({
           model: `zoo:${name}`,
           env: preset,
-          name: `zoo:${name}${p === 'none' ? '' : `+${p}`}`,
+          name: label,
           out: path,
           budget: budgetName,
           planner: p,
