@@ -5,15 +5,9 @@
 // cumulative success, next to a random agent and Meta-World's scripted expert.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type EvaluationResult,
-  evaluate,
-  type InContextAgent,
-  RandomAgent,
-  type SpaceArray,
-  type VecEnv,
-} from '@icrl/core';
+import { type EvaluationResult, evaluate, RandomAgent } from '@icrl/core';
 import { GreedyAgent } from '@icrl/dicp';
+import { OracleAgent } from '@icrl/envs';
 import { HistoryReader, HistoryWriter } from '@icrl/history-store';
 import { type MetaworldTaskName, metaworldMl1 } from '@icrl/metaworld';
 import { collect, ppo, ppoPresetFor } from '@icrl/source-rl';
@@ -61,17 +55,6 @@ export interface Ml1Result {
   /** PPO's own mean return per episode during collection (mean over train variations). */
   readonly sourceReturns: readonly number[];
   readonly evals: Record<string, EvaluationResult>;
-}
-
-/** Meta-World's scripted expert as an agent (the success ceiling). */
-class ExpertAgent implements InContextAgent {
-  readonly name = 'expert';
-  constructor(private readonly env: VecEnv) {}
-  reset(): void {}
-  act(): SpaceArray {
-    return this.env.optimalActions!();
-  }
-  observe(): void {}
 }
 
 function defaultAssets(): string {
@@ -167,7 +150,8 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
       }
     }
     evals.random = await evaluate(new RandomAgent(family.actionSpace, 1), family, test, options);
-    evals.expert = await evaluate((env) => new ExpertAgent(env), family, test, options);
+    // Meta-World's scripted expert (the env's optimalActions), the success ceiling.
+    evals.expert = await evaluate((env) => new OracleAgent(env), family, test, options);
     return { task, transitions: collected.transitions, collectS, trainS, sourceReturns, evals };
   } finally {
     family.dispose();

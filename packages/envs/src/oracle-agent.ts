@@ -1,4 +1,10 @@
-import { type InContextAgent, InvalidArgumentError, type SpaceArray, type VecEnv } from '@icrl/core';
+import {
+  allocateBatch,
+  type InContextAgent,
+  InvalidArgumentError,
+  type SpaceArray,
+  type VecEnv,
+} from '@icrl/core';
 
 /**
  * The optimal policy of an env's tasks, as an agent: it asks the env for `optimalActions()` (which may use
@@ -20,7 +26,8 @@ export class OracleAgent implements InContextAgent {
         'a VecEnv that implements optimalActions()',
       );
     }
-    this.actions = new Int32Array(env.numEnvs);
+    // Int32 indices for discrete actions, float vectors for boxes (Meta-World's scripted experts).
+    this.actions = allocateBatch(env.actionSpace, env.numEnvs);
   }
 
   reset(numEnvs: number): void {
