@@ -2,7 +2,7 @@
 // 2 cores); every stage resumes after a kill. Smaller: `pnpm start --out /tmp/ml1 --tasks 4 --steps 1000 --updates 100`.
 import { parseArgs } from 'node:util';
 import { METAWORLD_TASK_NAMES, type MetaworldTaskName } from '@icrl/metaworld';
-import { runMl1 } from './pipeline';
+import { ML1_METHODS, type Ml1Method, runMl1 } from './pipeline';
 
 const { values } = parseArgs({
   options: {
@@ -12,6 +12,9 @@ const { values } = parseArgs({
     streams: { type: 'string', default: '10' },
     steps: { type: 'string', default: '5000' },
     context: { type: 'string', default: '200' },
+    'idt-context': { type: 'string', default: '1000' },
+    methods: { type: 'string', default: 'ad,dicp-ad' },
+    batch: { type: 'string', default: '64' },
     updates: { type: 'string', default: '2000' },
     episodes: { type: 'string', default: '20' },
     workers: { type: 'string', default: 'auto' },
@@ -27,6 +30,13 @@ if (values.out === undefined)
   throw new Error('--out <dir> is required (histories, checkpoints and results go there)');
 if (!(METAWORLD_TASK_NAMES as readonly string[]).includes(values.task!))
   throw new Error(`--task must be one of ${METAWORLD_TASK_NAMES.join(', ')}, got ${values.task}`);
+const methods = values.methods!.split(',');
+for (const m of methods) {
+  if (!(ML1_METHODS as readonly string[]).includes(m))
+    throw new Error(`--methods must be a comma-separated list of ${ML1_METHODS.join(', ')}, got ${m}`);
+}
+if (int('idt-context') % 10 !== 0)
+  throw new Error(`--idt-context must be a multiple of 10 (IDT's segments), got ${values['idt-context']}`);
 const every = Math.max(1, Math.round(int('updates') / 10));
 const r = await runMl1({
   out: values.out,
@@ -35,6 +45,9 @@ const r = await runMl1({
   streams: int('streams'),
   stepsPerStream: int('steps'),
   nTransit: int('context'),
+  idtTransit: int('idt-context'),
+  methods: methods as Ml1Method[],
+  batchSize: int('batch'),
   updates: int('updates'),
   episodes: int('episodes'),
   workers: values.workers === 'auto' ? 'auto' : Number(values.workers),

@@ -14,6 +14,8 @@ const tiny = {
   streams: 2,
   stepsPerStream: 200,
   nTransit: 20,
+  idtTransit: 20,
+  methods: ['ad', 'dicp-ad', 'idt', 'dicp-idt'],
   updates: 4,
   model: { nLayer: 1, nEmbd: 16, nHead: 2, nInner: 32 },
   episodes: 2,
@@ -22,13 +24,22 @@ const tiny = {
 } as const;
 
 describe('Meta-World ML1 Reach, tiny budget', () => {
-  it('collects PPO histories, trains AD and DICP-AD, and scores cumulative success on test variations', {
+  it('collects PPO histories, trains AD, DICP-AD, IDT and DICP-IDT, and scores cumulative success on test variations', {
     timeout: 300_000,
   }, async () => {
     const r = await runMl1(tiny);
     expect(r.transitions).toBe(2 * 2 * 200);
-    expect(Object.keys(r.trainS)).toEqual(['ad', 'dicp-ad']);
-    expect(Object.keys(r.evals)).toEqual(['ad', 'dicp-ad', 'dicp-ad+greedy', 'random', 'expert']);
+    expect(Object.keys(r.trainS)).toEqual(['ad', 'dicp-ad', 'idt', 'dicp-idt']);
+    expect(Object.keys(r.evals)).toEqual([
+      'ad',
+      'dicp-ad',
+      'dicp-ad+greedy',
+      'idt',
+      'dicp-idt',
+      'dicp-idt+greedy',
+      'random',
+      'expert',
+    ]);
     expect(r.sourceReturns).toHaveLength(2); // 200 steps per stream = 2 episodes of 100
     for (const ev of Object.values(r.evals)) {
       expect(ev.tasks).toHaveLength(3);
@@ -44,5 +55,6 @@ describe('Meta-World ML1 Reach, tiny budget', () => {
     const again = await runMl1(tiny);
     expect(again.transitions).toBe(0);
     expect(again.evals.ad!.returns).toEqual(r.evals.ad!.returns);
+    expect(again.evals['dicp-idt+greedy']!.returns).toEqual(r.evals['dicp-idt+greedy']!.returns);
   });
 });

@@ -1,17 +1,29 @@
 // Meta-World ML1 through the library API, as DICP runs it at a budget this machine affords: PPO learns each of the
-// 50 train variations from scratch and every step is written (HDF5, resumable) -> continuous AD and DICP-AD
-// (Gaussian action head; DICP-AD adds the reward head) are trained to continue those histories (resumable
-// checkpoints) -> with frozen weights they play the 50 test variations for consecutive episodes, scored by DICP's
-// cumulative success, next to a random agent and Meta-World's scripted expert.
+// 50 train variations from scratch and every step is written (HDF5, resumable) -> continuous AD, IDT and their
+// DICP variants (Gaussian action head; DICP adds the reward head) are trained to continue those histories
+// (resumable checkpoints) -> with frozen weights they play the 50 test variations for consecutive episodes, scored
+// by DICP's cumulative success, next to a random agent and Meta-World's scripted expert.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EvaluationResult, evaluate, RandomAgent } from '@icrl/core';
-import { GreedyAgent } from '@icrl/dicp';
+import { GreedyAgent, GreedyIdtAgent } from '@icrl/dicp';
 import { OracleAgent } from '@icrl/envs';
 import { HistoryReader, HistoryWriter } from '@icrl/history-store';
 import { type MetaworldTaskName, metaworldMl1 } from '@icrl/metaworld';
 import { collect, ppo, ppoPresetFor } from '@icrl/source-rl';
-import { type ADModel, OrtAgent, OrtModel, type TrainLogEntry, train } from '@icrl/transformer';
+import {
+  type ADModel,
+  IDTAgent,
+  type IDTModel,
+  OrtAgent,
+  OrtModel,
+  type TrainLogEntry,
+  train,
+} from '@icrl/transformer';
+
+/** The in-context learners the pipeline can train: DICP's four Meta-World methods. */
+export const ML1_METHODS = ['ad', 'dicp-ad', 'idt', 'dicp-idt'] as const;
+export type Ml1Method = (typeof ML1_METHODS)[number];
 
 /** Everything the pipeline spends; every field has a default (the budget of the README's table). */
 export interface Ml1Budget {
@@ -27,16 +39,18 @@ export interface Ml1Budget {
   streams?: number;
   /** Env steps per stream (DICP: 10,000 = 100 episodes). Default 5,000. */
   stepsPerStream?: number;
-  /** Transitions per training window = context + query (DICP: 1,000). Default 200 (2 episodes). */
+  /** AD's transitions per training window = context + query (DICP: 1,000). Default 200 (2 episodes). */
   nTransit?: number;
+  /** IDT's window in transitions, a multiple of 10 (DICP: 1,000 = 100 decisions of 10 steps). Default 1,000. */
+  idtTransit?: number;
   /** Optimizer updates per model (DICP: 50,000 at batch 512... see README). Default 2,000. */
   updates?: number;
   /** Windows per update. Default 64. */
   batchSize?: number;
   /** Transformer size. Default 2 layers, d 32, 4 heads, MLP 128 (DICP ML1 AD: 4 / 64 / 8 / 256). */
   model?: { nLayer: number; nEmbd: number; nHead: number; nInner: number };
-  /** Also train DICP-AD and evaluate it with the greedy planner. Default true. */
-  dicp?: boolean;
+  /** Methods trained and evaluated (the DICP ones also with the greedy planner). Default AD and DICP-AD. */
+  methods?: readonly Ml1Method[];
   /** Consecutive evaluation episodes per test variation (DICP Reach: 100). Default 20. */
   episodes?: number;
   /** Test variations evaluated (of 50). Default 50. */
@@ -98,13 +112,10 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
       (_, e) => curves.reduce((s, c) => s + (c[e] ?? 0), 0) / curves.length,
     );
     const trainS: Record<string, number> = {};
-    const models: Record<string, ADModel> = {};
+    const models: Partial<Record<Ml1Method, ADModel | IDTModel>> = {};
     try {
-      for (const [name, dynamics] of [
-        ['ad', false],
-        ['dicp-ad', true],
-      ] as const) {
-        if (dynamics && budget.dicp === false) continue;
+      for (const name of budget.methods ?? ['ad', 'dicp-ad']) {
+        const idt = name.endsWith('idt');
         const t1 = performance.now();
         const run = await train({
           source: reader,
@@ -113,20 +124,22 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
           resume: existsSync(join(budget.out, name)),
           model: {
             ...(budget.model ?? { nLayer: 2, nEmbd: 32, nHead: 4, nInner: 128 }),
-            nTransit: budget.nTransit ?? 200,
-            dynamics,
+            kind: idt ? 'idt' : 'ad',
+            nTransit: idt ? (budget.idtTransit ?? 1000) : (budget.nTransit ?? 200),
+            ...(idt ? { lowPerHigh: 10, dimZ: 8 } : {}), // DICP's IDT: c = 10, dim_z = 8
+            dynamics: name.startsWith('dicp'),
           },
           train: {
             steps: budget.updates ?? 2000,
             batchSize: budget.batchSize ?? 64,
-            lr: 1e-2, // DICP's AD lr for ML1 (cosine to 0, AdamW, clip 1)
+            lr: idt ? 1e-3 : 1e-2, // DICP's ML1 lr: AD 1e-2, IDT 1e-3 (cosine to 0, AdamW, clip 1)
             seed: 0,
             logEvery: 1,
           },
           ...(budget.onLog ? { onLog: (e: TrainLogEntry) => budget.onLog!(name, e) } : {}),
         });
         trainS[name] = (performance.now() - t1) / 1000;
-        models[name] = run.model as ADModel;
+        models[name] = run.model as ADModel | IDTModel;
       }
     } finally {
       reader.close();
@@ -135,17 +148,44 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
     const test = split.test.slice(0, budget.testTasks ?? 50);
     const options = { episodes: budget.episodes ?? 20, runsPerTask: 1, seed: 7 };
     const evals: Record<string, EvaluationResult> = {};
+    // IDT conditions every episode on DICP's Meta-World return-to-go: 10 per step × horizon (spec §9).
+    const initialReturn = 10 * family.horizon;
     for (const [name, model] of Object.entries(models)) {
-      const ort = await OrtModel.fromModel(model); // onnxruntime: ~10x tfjs per step here
       try {
-        evals[name] = await evaluate(new OrtAgent(ort, { seed: 1, name }), family, test, options);
-        if (model.config.dynamics) {
-          // DICP's one-step greedy search (spec §2.4): 10 candidate actions scored by the reward head.
-          const planner = new GreedyAgent(ort, { family, samples: 10, seed: 1, name: `${name}+greedy` });
-          evals[`${name}+greedy`] = await evaluate(planner, family, test, options);
+        if (model.config.kind === 'idt') {
+          const m = model as IDTModel;
+          // IDT runs on tfjs (its ONNX export covers the gridworld IDT).
+          evals[name] = await evaluate(
+            new IDTAgent(m, { initialReturn, seed: 1, name }),
+            family,
+            test,
+            options,
+          );
+          if (m.config.dynamics) {
+            // DICP's greedy search inside IDT's segments (spec §2.4): 10 candidates scored by the reward head.
+            const planner = new GreedyIdtAgent(m, {
+              family,
+              initialReturn,
+              samples: 10,
+              seed: 1,
+              name: `${name}+greedy`,
+            });
+            evals[`${name}+greedy`] = await evaluate(planner, family, test, options);
+          }
+          continue;
+        }
+        const ort = await OrtModel.fromModel(model as ADModel); // onnxruntime: ~10x tfjs per step here
+        try {
+          evals[name] = await evaluate(new OrtAgent(ort, { seed: 1, name }), family, test, options);
+          if (model.config.dynamics) {
+            // DICP's one-step greedy search (spec §2.4): 10 candidate actions scored by the reward head.
+            const planner = new GreedyAgent(ort, { family, samples: 10, seed: 1, name: `${name}+greedy` });
+            evals[`${name}+greedy`] = await evaluate(planner, family, test, options);
+          }
+        } finally {
+          await ort.dispose();
         }
       } finally {
-        await ort.dispose();
         model.dispose();
       }
     }

@@ -8,7 +8,6 @@ import {
   type VecTransition,
 } from '@icrl/core';
 import { type IDTModel, IdtRollingState } from '@icrl/transformer';
-import * as tf from '@tensorflow/tfjs-core';
 import { beamSearch, type SearchRoot } from './beam-search';
 import { IdtLevels, type IdtStep } from './idt-levels';
 import { type PlannerOptions, type ResolvedPlannerOptions, resolvePlannerOptions } from './planner-options';
@@ -66,22 +65,16 @@ export class DicpIdtAgent implements InContextAgent {
     const m = this.model;
     const e = m.encoding;
     const n = this.context.numEnvs;
-    const c = m.config.lowPerHigh;
-    const dz = m.config.dimZ;
+    const _c = m.config.lowPerHigh;
+    const _dz = m.config.dimZ;
     if (n === 0) throw new InvalidArgumentError('agent', 'not reset', 'reset(numEnvs) before act()');
     if (obs.length !== n * e.obsSize) {
       throw new InvalidArgumentError('obs', obs, `${n * e.obsSize} values (${n} envs × ${e.obsSize})`);
     }
-    const states = this.context.stateIndices(obs);
-    if (this.context.atSegmentStart) {
-      // A new high-level decision (IDTAgent's loop).
-      const { segments: K, returns, startStates, reviewed } = this.context.startSegment(states);
-      this.z = tf.tidy(() => {
-        const dec = m.decide(returns, startStates, tf.tensor3d(reviewed, [n, K, 2 * dz]), null);
-        const last = tf.reshape(tf.slice(dec, [0, K - 1, 0], [n, 1, 2 * dz]), [n, 2 * dz]) as tf.Tensor2D;
-        return m.sampleZ(last, c, this.rng).dataSync() as Float32Array;
-      });
-    }
+    const states = this.context.stateInputs(obs);
+    // A new high-level decision at each segment start (IDTAgent's loop).
+    if (this.context.atSegmentStart)
+      this.z = m.segmentDecisions(this.context.startSegment(states), n, this.rng);
     // IdtLevels takes each env's segment as steps, z indexed by the position in the segment.
     const low = this.context.stepInputs(states);
     const segments: IdtStep[][] = Array.from({ length: n }, (_, i) =>
@@ -117,12 +110,7 @@ export class DicpIdtAgent implements InContextAgent {
   observe(t: VecTransition): void {
     const segment = this.context.observe(t);
     this.steps += 1;
-    if (segment === undefined) return;
-    const { states, actions, rewards, nextStates } = segment;
-    const reviewed = tf.tidy(
-      () => this.model.review(states, actions, rewards, nextStates, null).dataSync() as Float32Array,
-    );
-    this.context.endSegment(reviewed);
+    if (segment !== undefined) this.context.endSegment(this.model.reviewSegment(segment));
   }
 
   dispose(): void {}

@@ -11,7 +11,7 @@ import {
   type SpaceArray,
   type VecTransition,
 } from '@icrl/core';
-import { ADModel, Encoding, OrtModel, transitionTokens } from '@icrl/transformer';
+import { ADModel, Encoding, type ModelConfig, OrtModel, transitionTokens } from '@icrl/transformer';
 import { checkModelFitsFamily } from './planner-options';
 import { ortWorldModel, tfjsWorldModel, type WorldModel } from './world-model';
 
@@ -29,6 +29,55 @@ export interface GreedyAgentOptions {
   readonly seed?: number;
 }
 
+/** `GreedyAgentOptions` checked against the model, with the family's horizon. */
+export interface ResolvedGreedyOptions {
+  readonly samples: number;
+  readonly start: number;
+  readonly horizon: number;
+  readonly plan: boolean;
+  readonly seed: number;
+}
+
+/**
+ * Checks a continuous planner's options and model (DICP-AD's `GreedyAgent`, DICP-IDT's `GreedyIdtAgent`): a
+ * DICP model of `kind` trained on the family, continuous actions, L ≥ 1 samples, `start` inside the episode.
+ */
+export function resolveGreedyOptions(
+  config: ModelConfig,
+  options: GreedyAgentOptions,
+  kind: 'ad' | 'idt',
+  extraKeys: readonly string[] = [],
+): ResolvedGreedyOptions {
+  rejectUnknownKeys('options', options as unknown as Record<string, unknown>, [
+    'family',
+    'samples',
+    'start',
+    'plan',
+    'name',
+    'seed',
+    ...extraKeys,
+  ]);
+  const family = checkModelFitsFamily(config, options.family, kind);
+  if (config.actionSpace.kind !== 'box') {
+    throw new InvalidArgumentError(
+      'model.actionSpace',
+      describeSpace(config.actionSpace),
+      `continuous actions (discrete envs use ${kind === 'ad' ? 'DicpAgent' : 'DicpIdtAgent'})`,
+    );
+  }
+  const horizon = family.horizon;
+  return {
+    samples: requireInteger('options.samples', options.samples ?? 10, { min: 1 }),
+    start: requireInteger('options.start', options.start ?? Math.floor(horizon / 2), {
+      min: 0,
+      max: horizon - 1,
+    }),
+    horizon,
+    plan: requireBoolean('options.plan', options.plan ?? true),
+    seed: requireSeed('options.seed', options.seed ?? 0),
+  };
+}
+
 /**
  * DICP's continuous "greedy search" (spec §2.4, Meta-World): a one-step lookahead. Once the context is full
  * (nTransit real transitions seen) and past position `start` of the episode, the candidates — the policy's
@@ -39,13 +88,7 @@ export interface GreedyAgentOptions {
  */
 export class GreedyAgent implements InContextAgent {
   readonly name: string;
-  readonly options: {
-    readonly samples: number;
-    readonly start: number;
-    readonly horizon: number;
-    readonly plan: boolean;
-    readonly seed: number;
-  };
+  readonly options: ResolvedGreedyOptions;
   private readonly model: WorldModel;
   private readonly encoding: Encoding;
   private rng: Rng;
@@ -56,34 +99,8 @@ export class GreedyAgent implements InContextAgent {
   private planned = 0;
 
   constructor(model: WorldModel | ADModel | OrtModel, options: GreedyAgentOptions) {
-    rejectUnknownKeys('options', options as unknown as Record<string, unknown>, [
-      'family',
-      'samples',
-      'start',
-      'plan',
-      'name',
-      'seed',
-    ]);
     const c = model.config;
-    const family = checkModelFitsFamily(c, options.family, 'ad');
-    if (c.actionSpace.kind !== 'box') {
-      throw new InvalidArgumentError(
-        'model.actionSpace',
-        describeSpace(c.actionSpace),
-        'continuous actions (discrete envs use DicpAgent)',
-      );
-    }
-    const horizon = family.horizon;
-    this.options = {
-      samples: requireInteger('options.samples', options.samples ?? 10, { min: 1 }),
-      start: requireInteger('options.start', options.start ?? Math.floor(horizon / 2), {
-        min: 0,
-        max: horizon - 1,
-      }),
-      horizon,
-      plan: requireBoolean('options.plan', options.plan ?? true),
-      seed: requireSeed('options.seed', options.seed ?? 0),
-    };
+    this.options = resolveGreedyOptions(c, options, 'ad');
     this.name = options.name ?? 'dicp-ad';
     this.model =
       model instanceof ADModel

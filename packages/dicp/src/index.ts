@@ -8,7 +8,13 @@ export {
 export { CachedEngine } from './cached-engine';
 export { DicpAgent, type DicpAgentOptions, type DicpPlan, type PlanStats } from './dicp-agent';
 export { DicpIdtAgent, type DicpIdtAgentOptions } from './dicp-idt-agent';
-export { GreedyAgent, type GreedyAgentOptions } from './greedy-agent';
+export {
+  GreedyAgent,
+  type GreedyAgentOptions,
+  type ResolvedGreedyOptions,
+  resolveGreedyOptions,
+} from './greedy-agent';
+export { GreedyIdtAgent, type GreedyIdtAgentOptions } from './greedy-idt-agent';
 export { IdtLevels, type IdtStep } from './idt-levels';
 export {
   defaultDepth,

@@ -117,11 +117,15 @@ export function resolveModelConfig(input: ModelConfigInput, field = 'model'): Mo
       `a multiple of lowPerHigh (${c.lowPerHigh}) for IDT`,
     );
   }
-  if (c.kind === 'idt' && (stateCount(c.observationSpace) === null || c.actionSpace.kind !== 'discrete')) {
+  // IDT comes in the reference's two variants: gridworld (integer states, discrete actions) and Meta-World
+  // (continuous observations and actions). Mixed spaces have no reference to follow.
+  const gridIdt = stateCount(c.observationSpace) !== null && c.actionSpace.kind === 'discrete';
+  const continuousIdt = stateCount(c.observationSpace) === null && c.actionSpace.kind === 'box';
+  if (c.kind === 'idt' && !gridIdt && !continuousIdt) {
     throw new InvalidArgumentError(
       `${field}.kind`,
       c.kind,
-      `'ad' or 'dpt' for ${describeSpace(c.observationSpace)} observations and ${describeSpace(c.actionSpace)} actions (IDT is implemented for discrete gridworlds)`,
+      `'ad' or 'dpt' for ${describeSpace(c.observationSpace)} observations and ${describeSpace(c.actionSpace)} actions (IDT takes a grid of integer states with discrete actions, or continuous observations and actions)`,
     );
   }
   return Object.freeze({ ...c });

@@ -6,10 +6,9 @@ import {
   type SpaceArray,
   type VecTransition,
 } from '@icrl/core';
-import * as tf from '@tensorflow/tfjs-core';
 import type { IDTModel } from './idt';
 import { IdtRollingState } from './idt-rolling-state';
-import { sampleDiscrete } from './rolling-context';
+import { sampleDiscrete, sampleGaussian } from './rolling-context';
 
 /** Options of `IDTAgent`. */
 export interface IDTAgentOptions {
@@ -28,7 +27,8 @@ export interface IDTAgentOptions {
 /**
  * A trained IDT / DICP-IDT acting in context (spec §3.3): every c steps Making Decisions reads the high-level
  * history (relabelled return, segment-start state, reviewed decision; the current slot zero-padded) and gives
- * (μ_z, σ_z); c noisy z's drive Decisions-to-Go for the next c steps (actions sampled from its softmax); the
+ * (μ_z, σ_z); c noisy z's drive Decisions-to-Go for the next c steps (actions sampled from its softmax, or its
+ * Gaussian for continuous actions); the
  * executed segment is then reviewed into the next high-level token. The return-to-go falls by each segment's
  * rewards and is reset to `initialReturn` when an episode ends; at most n_transit / c high-level steps are kept.
  */
@@ -54,40 +54,24 @@ export class IDTAgent implements InContextAgent {
 
   act(obs: SpaceArray): SpaceArray {
     const m = this.model;
+    const e = m.encoding;
     const n = this.context.numEnvs;
-    const c = m.config.lowPerHigh;
-    const dz = m.config.dimZ;
     if (n === 0) throw new InvalidArgumentError('agent', 'not reset', 'reset(numEnvs) before act()');
-    const states = this.context.stateIndices(obs);
-    if (this.context.atSegmentStart) {
-      const { segments: K, returns, startStates, reviewed } = this.context.startSegment(states);
-      this.z = tf.tidy(() => {
-        const dec = m.decide(returns, startStates, tf.tensor3d(reviewed, [n, K, 2 * dz]), null); // [n, K, 2dz]
-        const last = tf.reshape(tf.slice(dec, [0, K - 1, 0], [n, 1, 2 * dz]), [n, 2 * dz]) as tf.Tensor2D;
-        return m.sampleZ(last, c, this.rng).dataSync() as Float32Array;
-      });
+    if (obs.length !== n * e.obsSize) {
+      throw new InvalidArgumentError('obs', obs, `${n * e.obsSize} values (${n} envs × ${e.obsSize})`);
     }
-    const { steps, states: s, actions: a, rewards: r } = this.context.stepInputs(states);
-    const A = m.encoding.numActions!;
-    const logits = tf.tidy(() => {
-      const h = m.decisionsStream(tf.tensor3d(this.z, [n, c, dz]), steps, s, a, r, null);
-      const out = m.decisionHeads(h).action; // [n·steps, A]
-      return tf
-        .reshape(tf.slice(tf.reshape(out, [n, steps, A]), [0, steps - 1, 0], [n, 1, A]), [n, A])
-        .dataSync() as Float32Array;
-    });
-    return sampleDiscrete(logits, n, A, false, this.rng);
+    const states = this.context.stateInputs(obs);
+    if (this.context.atSegmentStart)
+      this.z = m.segmentDecisions(this.context.startSegment(states), n, this.rng);
+    const policy = m.policyAtLastStep(this.z, this.context.stepInputs(states), n);
+    return e.numActions !== null
+      ? sampleDiscrete(policy, n, e.numActions, false, this.rng)
+      : sampleGaussian(policy, n, e.actionSize, false, this.rng);
   }
 
   observe(t: VecTransition): void {
     const segment = this.context.observe(t);
-    if (segment === undefined) return;
-    // The segment is done: review it into the next high-level token.
-    const { states, actions, rewards, nextStates } = segment;
-    const reviewed = tf.tidy(
-      () => this.model.review(states, actions, rewards, nextStates, null).dataSync() as Float32Array,
-    );
-    this.context.endSegment(reviewed);
+    if (segment !== undefined) this.context.endSegment(this.model.reviewSegment(segment));
   }
 
   dispose(): void {

@@ -34,7 +34,7 @@ describe('IdtRollingState', () => {
     const context = new IdtRollingState(model, 5);
     context.reset(2);
     expect(context.atSegmentStart).toBe(true);
-    expect(context.stateIndices(Int32Array.of(1, 4))).toEqual(Int32Array.of(1, 4));
+    expect(context.stateInputs(Int32Array.of(1, 4))).toEqual(Int32Array.of(1, 4));
     expect(context.stepInputs(Int32Array.of(1, 4))).toEqual({
       steps: 1,
       states: Int32Array.of(1, 4),

@@ -40,7 +40,7 @@ export {
   stateCount,
 } from './config';
 export { Encoding, type WindowArrays } from './encoding';
-export { IDTHistories, IDTModel, type IDTWindowArrays } from './idt';
+export { IDTHistories, IDTModel, type IDTWindowArrays, type IdtValues } from './idt';
 export { IDTAgent, type IDTAgentOptions } from './idt-agent';
 export { type IdtDecisionInputs, IdtRollingState, type IdtSegment, type IdtSteps } from './idt-rolling-state';
 export { type CacheQuery, type CacheShape, KvCache, type SlideMode, type StepOutputs } from './kv-cache';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@icrl/core';
+import { describeSpace, InvalidArgumentError } from '@icrl/core';
 import type { ADModel } from './ad';
 import type { ModelConfig } from './config';
 import type { IDTModel } from './idt';
@@ -695,6 +695,14 @@ export function exportIdtOnnx(model: IDTModel): IdtOnnxFiles {
   const c = model.config;
   if (c.kind !== 'idt') throw new InvalidArgumentError('model.kind', c.kind, "'idt' for exportIdtOnnx");
   const e = model.encoding;
+  if (e.numStates === null || e.numActions === null) {
+    // The module graphs embed grid-state and action indices; continuous IDT runs on tfjs (IDTAgent).
+    throw new InvalidArgumentError(
+      'model.observationSpace',
+      describeSpace(c.observationSpace),
+      'a grid of integer states with discrete actions (the IDT ONNX export covers the gridworld IDT)',
+    );
+  }
   const S = e.numStates!;
   const A = e.numActions!;
   const R = c.rewardClasses;

@@ -10,7 +10,7 @@ import {
 } from '@icrl/core';
 import type { ModelConfig } from './config';
 import { Encoding } from './encoding';
-import type { IDTModel } from './idt';
+import type { IDTModel, IdtValues } from './idt';
 import type { IDTAgentOptions } from './idt-agent';
 import { IdtRollingState } from './idt-rolling-state';
 import { exportIdtOnnx, IDT_ONNX_NAMES as N } from './onnx-export';
@@ -141,7 +141,11 @@ export class OrtIdtModel {
     }
   }
 
-  private indices(name: string, values: Int32Array | BigInt64Array, n: number): BigInt64Array {
+  private indices(name: string, values: IdtValues | BigInt64Array, n: number): BigInt64Array {
+    if (!(values instanceof BigInt64Array)) {
+      const bad = values.find((v) => !Number.isInteger(v));
+      if (bad !== undefined) throw new InvalidArgumentError(name, bad, `indices in [0, ${n - 1}]`);
+    }
     const out = values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(v));
     for (const v of out) {
       if (v < 0n || v >= BigInt(n))
@@ -162,10 +166,10 @@ export class OrtIdtModel {
    */
   async review(
     steps: number,
-    states: Int32Array,
-    actions: Int32Array,
-    rewards: Int32Array,
-    nextStates: Int32Array,
+    states: IdtValues,
+    actions: IdtValues,
+    rewards: IdtValues,
+    nextStates: IdtValues,
   ): Promise<Float32Array> {
     const { numStates: S, numActions: A } = this.encoding;
     this.checkSize('steps', states.length, steps, this.config.lowPerHigh, 'lowPerHigh');
@@ -186,7 +190,7 @@ export class OrtIdtModel {
   async decide(
     segments: number,
     returns: Float32Array,
-    startStates: Int32Array,
+    startStates: IdtValues,
     reviewed: Float32Array,
   ): Promise<Float32Array> {
     const c = this.config;
@@ -210,9 +214,9 @@ export class OrtIdtModel {
   async decisions(
     steps: number,
     z: Float32Array,
-    states: Int32Array,
-    actions: Int32Array,
-    rewards: Int32Array,
+    states: IdtValues,
+    actions: IdtValues,
+    rewards: IdtValues,
   ): Promise<IdtDecisionOutputs> {
     const { numStates: S, numActions: A } = this.encoding;
     this.checkSize('steps', states.length, steps, this.config.lowPerHigh, 'lowPerHigh');
@@ -274,7 +278,7 @@ export class OrtIdtAgent implements InContextAgent {
     if (obs.length !== n * e.obsSize) {
       throw new InvalidArgumentError('obs', obs, `${n * e.obsSize} values (${n} envs × ${e.obsSize})`);
     }
-    const states = this.context.stateIndices(obs);
+    const states = this.context.stateInputs(obs);
     if (this.context.atSegmentStart) {
       const { segments: K, returns, startStates, reviewed } = this.context.startSegment(states);
       const dec = await m.decide(K, returns, startStates, reviewed); // [n, K, 2dz]
