@@ -12,6 +12,7 @@ import {
   type VecTransition,
 } from '@icrl/core';
 import { ADModel, Encoding, type ModelConfig, OrtModel, transitionTokens } from '@icrl/transformer';
+import { drawGreedyCandidates, takeBest } from './greedy-candidates';
 import { checkModelFitsFamily } from './planner-options';
 import { ortWorldModel, tfjsWorldModel, type WorldModel } from './world-model';
 
@@ -144,23 +145,16 @@ export class GreedyAgent implements InContextAgent {
     const policy = (await this.model.predict({ size: n, contextLength: L, context, queryStates })).action;
     const o = this.options;
     const planning = o.plan && o.samples > 1 && this.steps >= this.model.config.nTransit;
-    const actions = new Float32Array(n * D);
     const S = o.samples;
-    const rows: number[] = []; // envs that plan now
-    const cand = new Float32Array(n * S * D);
-    for (let i = 0; i < n; i++) {
-      const plans = planning && this.position[i]! > o.start;
-      for (let k = 0; k < (plans ? S : 1); k++) {
-        for (let j = 0; j < D; j++) {
-          const mean = policy[i * 2 * D + j]!;
-          const std = Math.exp(policy[i * 2 * D + D + j]! / 2);
-          const v = plans && k === 0 ? mean : this.rng.normal(mean, std);
-          if (plans) cand[(i * S + k) * D + j] = v;
-          else actions[i * D + j] = v;
-        }
-      }
-      if (plans) rows.push(i);
-    }
+    const draw = drawGreedyCandidates(
+      policy,
+      n,
+      D,
+      S,
+      (i) => planning && this.position[i]! > o.start,
+      this.rng,
+    );
+    const { rows, candidates: cand } = draw;
     if (rows.length > 0) {
       // One forward over every planning env's S candidates, each after its env's window.
       const B = rows.length * S;
@@ -182,14 +176,10 @@ export class GreedyAgent implements InContextAgent {
         queryStates: qs,
         queryActions: qa,
       });
-      rows.forEach((i, r) => {
-        let best = 0;
-        for (let k = 1; k < S; k++) if (out.reward![r * S + k]! > out.reward![r * S + best]!) best = k;
-        actions.set(cand.subarray((i * S + best) * D, (i * S + best + 1) * D), i * D);
-        this.planned += 1;
-      });
+      takeBest(draw, out.reward!, S, D);
+      this.planned += rows.length;
     }
-    return actions;
+    return draw.actions;
   }
 
   observe(t: VecTransition): void {

@@ -11,7 +11,13 @@ import { GreedyIdtAgent } from './greedy-idt-agent';
 const observationSpace: Space = { kind: 'box', shape: [3], low: -1, high: 1, dtype: 'float32' };
 const actionSpace: Space = { kind: 'box', shape: [2], low: -1, high: 1, dtype: 'float32' };
 const HORIZON = 20;
-const family = { id: 'reach-test', horizon: HORIZON, observationSpace, actionSpace, config: {} } as unknown as EnvFamily;
+const family = {
+  id: 'reach-test',
+  horizon: HORIZON,
+  observationSpace,
+  actionSpace,
+  config: {},
+} as unknown as EnvFamily;
 const sizes = { nLayer: 1, nEmbd: 8, nHead: 2, nInner: 16, nTransit: 10, lowPerHigh: 5, dimZ: 2, seed: 3 };
 const idtConfig = (dynamics: boolean) =>
   resolveModelConfig({ envId: family.id, observationSpace, actionSpace, kind: 'idt', dynamics, ...sizes });
@@ -59,7 +65,8 @@ describe('GreedyIdtAgent', () => {
 
   it('plans whole segments that start past `start` once the context is full, and takes the best-scored candidate', () => {
     const model = dicpIdt();
-    const scored: { steps: number; z: Float32Array; s: Float32Array; a: Float32Array; r: Float32Array }[] = [];
+    const scored: { steps: number; z: Float32Array; s: Float32Array; a: Float32Array; r: Float32Array }[] =
+      [];
     const stream = model.decisionsStream.bind(model);
     model.decisionsStream = (z, steps, s, a, r, rng) => {
       if (z.shape[0] > 3) {
@@ -101,7 +108,9 @@ describe('GreedyIdtAgent', () => {
         });
         const best = rewards.indexOf(Math.max(...rewards));
         const candidate = (j: number) =>
-          Array.from(call.a.subarray(((i * 4 + j) * steps + steps - 1) * 2, ((i * 4 + j) * steps + steps) * 2));
+          Array.from(
+            call.a.subarray(((i * 4 + j) * steps + steps - 1) * 2, ((i * 4 + j) * steps + steps) * 2),
+          );
         expect(Array.from(actions[planSteps[k]!]!.subarray(2 * i, 2 * i + 2))).toEqual(candidate(best));
         expect(new Set(rewards.map((r) => r.toFixed(4))).size).toBeGreaterThan(1); // not all tied
       }
@@ -124,7 +133,14 @@ describe('GreedyIdtAgent', () => {
     expect(() => new GreedyIdtAgent(plain, { family, initialReturn: 1 })).toThrow('Invalid model.dynamics');
     plain.dispose();
     const ad = new ADModel(
-      resolveModelConfig({ envId: family.id, observationSpace, actionSpace, dynamics: true, ...sizes, kind: 'ad' }),
+      resolveModelConfig({
+        envId: family.id,
+        observationSpace,
+        actionSpace,
+        dynamics: true,
+        ...sizes,
+        kind: 'ad',
+      }),
     );
     expect(() => new GreedyIdtAgent(ad as unknown as IDTModel, { family, initialReturn: 1 })).toThrow(
       'Invalid model.kind',

@@ -9,6 +9,7 @@ import {
 import { type IDTModel, IdtRollingState, type IdtSteps, type IdtValues } from '@icrl/transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import { type GreedyAgentOptions, type ResolvedGreedyOptions, resolveGreedyOptions } from './greedy-agent';
+import { drawGreedyCandidates, takeBest } from './greedy-candidates';
 
 /** Options of `GreedyIdtAgent`. */
 export interface GreedyIdtAgentOptions extends GreedyAgentOptions {
@@ -80,31 +81,11 @@ export class GreedyIdtAgent implements InContextAgent {
     const low = this.context.stepInputs(states);
     const policy = m.policyAtLastStep(this.z, low, n); // [n, 2D]: mean ‖ log-variance
     const S = o.samples;
-    const actions = new Float32Array(n * D);
-    const rows: number[] = []; // envs that plan at this step
-    const cand = new Float32Array(n * S * D);
-    for (let i = 0; i < n; i++) {
-      const plans = this.planning[i] === 1;
-      for (let k = 0; k < (plans ? S : 1); k++) {
-        for (let j = 0; j < D; j++) {
-          const mean = policy[i * 2 * D + j]!;
-          const std = Math.exp(policy[i * 2 * D + D + j]! / 2);
-          const v = plans && k === 0 ? mean : this.rng.normal(mean, std);
-          if (plans) cand[(i * S + k) * D + j] = v;
-          else actions[i * D + j] = v;
-        }
-      }
-      if (plans) rows.push(i);
-    }
-    if (rows.length === 0) return actions;
-    const reward = this.candidateRewards(low, rows, cand);
-    rows.forEach((i, r) => {
-      let best = 0;
-      for (let k = 1; k < S; k++) if (reward[r * S + k]! > reward[r * S + best]!) best = k;
-      actions.set(cand.subarray((i * S + best) * D, (i * S + best + 1) * D), i * D);
-      this.planned += 1;
-    });
-    return actions;
+    const draw = drawGreedyCandidates(policy, n, D, S, (i) => this.planning[i] === 1, this.rng);
+    if (draw.rows.length === 0) return draw.actions;
+    takeBest(draw, this.candidateRewards(low, draw.rows, draw.candidates), S, D);
+    this.planned += draw.rows.length;
+    return draw.actions;
   }
 
   /**

@@ -66,6 +66,15 @@ const source: HistorySource = {
 };
 
 const SIZES = { nLayer: 1, nEmbd: 16, nHead: 2, nInner: 32, nTransit: 20, lowPerHigh: 5, dimZ: 4 };
+const idtConfig = (dynamics: boolean) =>
+  resolveModelConfig({
+    envId: meta.envId,
+    observationSpace: meta.observationSpace,
+    actionSpace: meta.actionSpace,
+    kind: 'idt',
+    dynamics,
+    ...SIZES,
+  });
 
 beforeAll(async () => {
   expect(await initBackend('wasm')).toBe('wasm');
@@ -118,14 +127,7 @@ function predictedRewards(model: IDTModel, actions: number[][]): number[] {
 
 describe('continuous IDT / DICP-IDT (Meta-World variant)', () => {
   it('embeds raw vectors with Linears and has a Gaussian action head, a reward head and no next-state head', () => {
-    const config = resolveModelConfig({
-      envId: meta.envId,
-      observationSpace: meta.observationSpace,
-      actionSpace: meta.actionSpace,
-      kind: 'idt',
-      dynamics: true,
-      ...SIZES,
-    });
+    const config = idtConfig(true);
     const model = new IDTModel(config);
     const shapes = Object.fromEntries([...model.params.vars].map(([k, v]) => [k, v.shape]));
     expect(shapes['reviewing.embed_state.weight']).toEqual([16, 3]); // Linear(dim_obs → d)
@@ -143,13 +145,7 @@ describe('continuous IDT / DICP-IDT (Meta-World variant)', () => {
   });
 
   it('the rolling state keeps raw vectors: observation, action and reward of every step', () => {
-    const config = resolveModelConfig({
-      envId: meta.envId,
-      observationSpace: meta.observationSpace,
-      actionSpace: meta.actionSpace,
-      kind: 'idt',
-      ...SIZES,
-    });
+    const config = idtConfig(false);
     const model = new IDTModel(config);
     const context = new IdtRollingState(model, 100);
     context.reset(2);
@@ -177,16 +173,7 @@ describe('continuous IDT / DICP-IDT (Meta-World variant)', () => {
     timeout: 60_000,
   }, async () => {
     const before = tf.memory().numTensors;
-    const untrained = new IDTModel(
-      resolveModelConfig({
-        envId: meta.envId,
-        observationSpace: meta.observationSpace,
-        actionSpace: meta.actionSpace,
-        kind: 'idt',
-        dynamics: true,
-        ...SIZES,
-      }),
-    );
+    const untrained = new IDTModel(idtConfig(true));
     const run = await train({
       source,
       model: { kind: 'idt', dynamics: true, ...SIZES },
