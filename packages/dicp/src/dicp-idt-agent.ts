@@ -65,8 +65,6 @@ export class DicpIdtAgent implements InContextAgent {
     const m = this.model;
     const e = m.encoding;
     const n = this.context.numEnvs;
-    const _c = m.config.lowPerHigh;
-    const _dz = m.config.dimZ;
     if (n === 0) throw new InvalidArgumentError('agent', 'not reset', 'reset(numEnvs) before act()');
     if (obs.length !== n * e.obsSize) {
       throw new InvalidArgumentError('obs', obs, `${n * e.obsSize} values (${n} envs × ${e.obsSize})`);

@@ -28,9 +28,9 @@ export interface IDTAgentOptions {
  * A trained IDT / DICP-IDT acting in context (spec §3.3): every c steps Making Decisions reads the high-level
  * history (relabelled return, segment-start state, reviewed decision; the current slot zero-padded) and gives
  * (μ_z, σ_z); c noisy z's drive Decisions-to-Go for the next c steps (actions sampled from its softmax, or its
- * Gaussian for continuous actions); the
- * executed segment is then reviewed into the next high-level token. The return-to-go falls by each segment's
- * rewards and is reset to `initialReturn` when an episode ends; at most n_transit / c high-level steps are kept.
+ * Gaussian for continuous actions); the executed segment is then reviewed into the next high-level token. The
+ * return-to-go falls by each segment's rewards and is reset to `initialReturn` when an episode ends; at most
+ * n_transit / c high-level steps are kept.
  */
 export class IDTAgent implements InContextAgent {
   readonly name: string;
