@@ -27,7 +27,15 @@ describe('readOnnxSummary', () => {
     model.dispose();
     const s = readOnnxSummary(path);
     expect(s).toMatchObject({ irVersion: 8, opset: 17, graphName: 'icrl-dicp-ad' });
-    expect(s.inputs).toEqual(['context', 'query_state', 'query_action', 'past_key_0', 'past_value_0']);
+    expect(s.inputs).toEqual([
+      'context',
+      'query_state',
+      'query_action',
+      'past_key_0',
+      'past_value_0',
+      'prefix_key_0', // dynamics models can be planned with: the shared-prefix inputs
+      'prefix_value_0',
+    ]);
     expect(s.outputs.slice(0, 3)).toEqual(['action', 'reward', 'next_state']);
     expect(JSON.parse(s.metadata.icrl!)).toMatchObject({ kind: 'ad', dynamics: true, nTransit: 4 });
   });

@@ -1,6 +1,6 @@
 import { evaluate, type InContextAgent, type SpaceArray, type VecTransition } from '@icrl/core';
 import { darkroom } from '@icrl/envs';
-import { ADModel, initBackend, OrtModel, resolveModelConfig } from '@icrl/transformer';
+import { ADModel, exportOnnx, initBackend, OrtModel, resolveModelConfig } from '@icrl/transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DicpAgent } from './dicp-agent';
@@ -73,6 +73,11 @@ describe('cached planner', () => {
     expect(reTfjs.actions).toEqual(cached.actions);
     expect(reOrt.returns).toEqual(cached.returns);
     expect(cached.stats).toEqual(reTfjs.stats);
+    // A file without the shared-prefix inputs (e.g. a PyTorch export) plans the same, copying the prefix.
+    const plain = await OrtModel.load(exportOnnx(model, { sharedPrefix: false }), config);
+    expect(plain.shape.sharedPrefix).toBe(false);
+    expect((await run(new DicpAgent(plain, { family, seed: 9 }))).actions).toEqual(cached.actions);
+    await plain.dispose();
   }, 120_000);
 
   it('acts like the plain policy agent with plan: false', async () => {

@@ -4,10 +4,27 @@ import { stateIndices } from './world-model';
 
 // The fast engine, on onnxruntime with KV caches. The real window lives in an exact `KvCache` (policy queries
 // and level 1, which appends no context token, read it). Once per planned step the newest
-// maxContext − (depth − 1) real tokens are encoded into a `KvBatch` (one row per planned env); level 2 gathers
-// each child's row of it and appends one imagined token, deeper levels gather their parent's row and append
-// one more. Nothing ever slides, so every level equals a full re-encode of the 'reserve' window
-// (ReencodeEngine) while encoding the real context only once.
+// maxContext − (depth − 1) real tokens are encoded into a `KvBatch` (one row per planned env). Every level
+// then runs with that row as the graph's shared prefix (read in place by all children of its env, never
+// copied per child); a child carries only its own imagined tokens: level 2 appends one to an empty row,
+// deeper levels gather their parent's few tokens and append one more. Nothing ever slides, so every level
+// equals a full re-encode of the 'reserve' window (ReencodeEngine) while encoding the real context once.
+
+/**
+ * The slots of a level's rows, in order, checking the layout the shared prefix needs: each slot's rows are
+ * contiguous and every slot has as many (the beam search expands every planned env alike).
+ */
+function slotsOf(slot: Int32Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < slot.length; i++) if (i === 0 || slot[i] !== slot[i - 1]) out.push(slot[i]!);
+  const per = slot.length / out.length;
+  for (let i = 0; i < slot.length; i++) {
+    if (slot[i] !== out[Math.floor(i / per)]) {
+      throw new RangeError('CachedEngine: a level must hold the same number of contiguous rows per slot');
+    }
+  }
+  return Int32Array.from(out);
+}
 
 export class CachedEngine implements TreeEngine {
   readonly config: ModelConfig;
@@ -18,6 +35,9 @@ export class CachedEngine implements TreeEngine {
   private pending: Float32Array[] = [];
   private window: Float32Array[] = [];
   private envs: Int32Array = new Int32Array(0);
+  /** The real context of this step's planned envs (row i: slot i), encoded at level 2. */
+  private prefix: KvBatch | null = null;
+  /** The previous level's rows: their own imagined tokens only. */
   private prev: KvBatch | null = null;
   private level = 0;
 
@@ -69,6 +89,7 @@ export class CachedEngine implements TreeEngine {
 
   begin(envs: Int32Array): void {
     this.envs = envs;
+    this.prefix = null;
     this.prev = null;
     this.level = 0;
   }
@@ -79,27 +100,35 @@ export class CachedEngine implements TreeEngine {
       queryStates: stateIndices(this.model, rows.queryStates, rows.size),
       queryActions: BigInt64Array.from(rows.actions, BigInt),
     };
-    let base: KvBatch;
-    let count = 1;
+    const slots = slotsOf(rows.slot);
+    const rowsOnly = KvBatch.empty(this.model, rows.size);
     if (this.level === 1) {
-      base = KvBatch.fromCache(this.model, this.kv!).gather(Int32Array.from(rows.slot, (s) => this.envs[s]!));
-      count = 0;
-    } else if (this.level === 2) {
-      // The real prefix, encoded once for this step.
+      // Level 1 appends nothing: every candidate's query reads its env's real window, the exact cache.
+      const envs = Int32Array.from(slots, (s) => this.envs[s]!);
+      const real = KvBatch.fromCache(this.model, this.kv!);
+      const identity = envs.length === real.batch && envs.every((e, i) => e === i);
+      const { out } = await rowsOnly.step(new Float32Array(0), 0, query, identity ? real : real.gather(envs));
+      return { action: out.action, reward: out.reward!, nextState: out.nextState! };
+    }
+    if (this.level === 2) {
+      // The real prefix, encoded once for this step, leaving room for depth − 1 imagined tokens.
       const keep = Math.min(this.window.length, this.maxContext - (this.depth - 1));
       const planned = this.envs;
-      const prefix = await KvBatch.empty(this.model, planned.length).step(
-        this.pack(this.window.slice(-keep), planned),
-        keep,
-        {
-          queryStates: new BigInt64Array(planned.length),
-        },
-      );
-      base = prefix.next.gather(rows.slot);
-    } else {
-      base = this.prev!.gather(rows.parent);
+      this.prefix = (
+        await KvBatch.empty(this.model, planned.length).step(
+          this.pack(this.window.slice(-keep), planned),
+          keep,
+          {
+            queryStates: new BigInt64Array(planned.length),
+          },
+        )
+      ).next;
     }
-    const { out, next } = await base.step(count === 0 ? new Float32Array(0) : rows.tokens, count, query);
+    const prefix = this.prefix!;
+    const all = slots.length === prefix.batch && slots.every((s, i) => s === i);
+    const shared = all ? prefix : prefix.gather(slots);
+    const base = this.level === 2 ? rowsOnly : this.prev!.gather(rows.parent);
+    const { out, next } = await base.step(rows.tokens, 1, query, shared);
     this.prev = next;
     return { action: out.action, reward: out.reward!, nextState: out.nextState! };
   }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADModel } from './ad';
 import { resolveModelConfig } from './config';
 import { KvBatch } from './kv-cache-batch';
+import { exportOnnx } from './onnx-export';
 import { OrtModel } from './ort-agent';
 
 const family = createDarkroom({ size: 5, horizon: 6 }, { id: 'darkroom-test' });
@@ -20,13 +21,13 @@ const config = resolveModelConfig({
 });
 
 let model: ADModel;
-let ort: OrtModel;
+let ortModel: OrtModel;
 beforeAll(async () => {
   model = new ADModel(config);
-  ort = await OrtModel.fromModel(model);
+  ortModel = await OrtModel.fromModel(model);
 });
 afterAll(async () => {
-  await ort.dispose();
+  await ortModel.dispose();
   model.dispose();
 });
 
@@ -36,6 +37,7 @@ const maxDiff = (a: Float32Array, b: Float32Array) =>
 
 describe('KvBatch', () => {
   it('gathers rows and extends them exactly as a full re-encode of each row', async () => {
+    const ort = ortModel;
     const rng = new Rng(1);
     const B = 3;
     const prefix = new Float32Array(B * 4 * F).map(() => rng.uniform(-1, 1));
@@ -62,7 +64,55 @@ describe('KvBatch', () => {
     expect(maxDiff(out.nextState!, ref.nextState!)).toBeLessThan(1e-5);
   });
 
+  it.each([
+    ['read in place (the prefix inputs)', true],
+    ['copied into each row (a file without the prefix inputs)', false],
+  ])('a shared prefix %s gives the heads of each child written out whole', async (_, withInputs) => {
+    const ort = withInputs
+      ? ortModel
+      : await OrtModel.load(exportOnnx(model, { sharedPrefix: false }), config);
+    expect(ort.shape.sharedPrefix).toBe(withInputs);
+    const rng = new Rng(2);
+    const G = 2;
+    const per = 3; // children per group
+    const prefix = new Float32Array(G * 3 * F).map(() => rng.uniform(-1, 1));
+    const shared = (await KvBatch.empty(ort, G).step(prefix, 3, { queryStates: new BigInt64Array(G) })).next;
+    const B = G * per;
+    const own1 = new Float32Array(B * F).map(() => rng.uniform(-1, 1));
+    const own2 = new Float32Array(B * F).map(() => rng.uniform(-1, 1));
+    const query = {
+      queryStates: BigInt64Array.from({ length: B }, (_, i) => BigInt((i * 7) % 25)),
+      queryActions: BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 5)),
+    };
+    // Two steps on the children's own tokens, both over the same prefix: positions continue after it.
+    const a = await KvBatch.empty(ort, B).step(own1, 1, query, shared);
+    expect(a.next.length).toBe(1);
+    const { out } = await a.next.step(own2, 1, query, shared);
+    const full = new Float32Array(B * 5 * F);
+    for (let b = 0; b < B; b++) {
+      const g = Math.floor(b / per);
+      full.set(prefix.subarray(g * 3 * F, (g + 1) * 3 * F), b * 5 * F);
+      full.set(own1.subarray(b * F, (b + 1) * F), (b * 5 + 3) * F);
+      full.set(own2.subarray(b * F, (b + 1) * F), (b * 5 + 4) * F);
+    }
+    const ref = await ort.predict({ size: B, contextLength: 5, context: full, ...query });
+    expect(maxDiff(out.action, ref.action)).toBeLessThan(1e-5);
+    expect(maxDiff(out.reward!, ref.reward!)).toBeLessThan(1e-5);
+    expect(maxDiff(out.nextState!, ref.nextState!)).toBeLessThan(1e-5);
+    // Bad prefixes: rows that do not divide the batch, or a context that would overflow with the prefix.
+    await expect(
+      KvBatch.empty(ort, 5).step(new Float32Array(0), 0, { queryStates: new BigInt64Array(5) }, shared),
+    ).rejects.toThrow(
+      /Invalid prefix: got "2 rows"; expected a KvBatch of the same model whose rows divide this batch's 5/,
+    );
+    await expect(a.next.step(new Float32Array(B * 4 * F), 4, query, shared)).rejects.toThrow(
+      /expected at most 3 \(rows hold 4 of nTransit − 1 = 7 tokens, 3 of them the prefix's/,
+    );
+    if (!withInputs) await ort.dispose();
+  });
+
   it('never slides: a step past nTransit − 1 tokens is refused', async () => {
+    const ort = ortModel;
     const b = (
       await KvBatch.empty(ort, 1).step(new Float32Array(6 * F), 6, { queryStates: new BigInt64Array(1) })
     ).next;

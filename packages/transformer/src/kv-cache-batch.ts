@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@icrl/core';
-import type { CacheQuery, KvCache, StepOutputs } from './kv-cache';
+import { type CacheQuery, type KvCache, type StepOutputs, stepFeeds } from './kv-cache';
 import { ONNX_NAMES } from './onnx-export';
 import type { OrtModel } from './ort-agent';
 
@@ -12,7 +12,7 @@ import type { OrtModel } from './ort-agent';
 /** A batch of cached context prefixes of equal length on an AD ONNX model (see the file comment). */
 export class KvBatch {
   private constructor(
-    private readonly model: OrtModel,
+    readonly model: OrtModel,
     readonly batch: number,
     /** Context tokens held per row. */
     readonly length: number,
@@ -72,23 +72,83 @@ export class KvBatch {
   }
 
   /**
+   * Per layer `[rows, H, length, hs]` arrays built head by head: `fill(out, at, l, values, b, h)` writes row b's
+   * head h of layer l (`length · hs` floats) into `out` from offset `at`.
+   */
+  private static assemble(
+    model: OrtModel,
+    rows: number,
+    length: number,
+    fill: (out: Float32Array, at: number, l: number, values: boolean, b: number, h: number) => void,
+  ): KvBatch {
+    const { nLayer, nHead: H, headSize: hs } = model.shape;
+    const build = (values: boolean) =>
+      Array.from({ length: nLayer }, (_, l) => {
+        const out = new Float32Array(rows * H * length * hs);
+        for (let b = 0; b < rows; b++)
+          for (let h = 0; h < H; h++) fill(out, (b * H + h) * length * hs, l, values, b, h);
+        return out;
+      });
+    return new KvBatch(model, rows, length, build(false), build(true));
+  }
+
+  /** Tokens `from … length − 1` of one head of row `b` in layer `l`, as a view. */
+  private head(l: number, values: boolean, b: number, h: number, from = 0): Float32Array {
+    const { nHead: H, headSize: hs } = this.model.shape;
+    const at = (b * H + h) * this.length * hs;
+    return (values ? this.values : this.keys)[l]!.subarray(at + from * hs, at + this.length * hs);
+  }
+
+  /** `rows` with this batch (a prefix, one row per group) written in front of each: the copying fallback. */
+  private before(rows: KvBatch): KvBatch {
+    const per = rows.batch / this.batch;
+    const n = this.length * this.model.shape.headSize;
+    return KvBatch.assemble(this.model, rows.batch, this.length + rows.length, (out, at, l, v, b, h) => {
+      out.set(this.head(l, v, Math.floor(b / per), h), at);
+      if (rows.length > 0) out.set(rows.head(l, v, b, h), at + n);
+    });
+  }
+
+  /** This batch without its first `n` tokens. */
+  private after(n: number): KvBatch {
+    return KvBatch.assemble(this.model, this.batch, this.length - n, (out, at, l, v, b, h) =>
+      out.set(this.head(l, v, b, h, n), at),
+    );
+  }
+
+  /**
    * Appends `count` tokens per row (`tokens`: `[batch, count, F]`) and evaluates the query after them; returns
    * the heads and the extended batch. Refused when a row would exceed `maxContext` (never slides).
+   *
+   * With `prefix` (a batch of G rows, G dividing this batch), row b attends first to prefix row ⌊b·G/batch⌋ —
+   * read in place by the graph, not copied per row — and this batch's tokens follow it: positions start at
+   * `prefix.length`. The returned batch holds this batch's tokens only; pass the same prefix to its steps.
+   * That is how a planner's children share one encoded real context. (A file exported without the prefix
+   * inputs gets the same results by copying the prefix into every row.)
    */
   async step(
     tokens: Float32Array,
     count: number,
     query: CacheQuery,
+    prefix?: KvBatch,
   ): Promise<{ out: StepOutputs; next: KvBatch }> {
-    const { contextSize: F, maxContext, nLayer, nHead, headSize, dynamics } = this.model.shape;
+    const { contextSize: F, maxContext, nLayer } = this.model.shape;
     const B = this.batch;
     if (!Number.isInteger(count) || count < 0)
       throw new InvalidArgumentError('count', count, 'an integer ≥ 0');
-    if (this.length + count > maxContext) {
+    const before = (prefix?.length ?? 0) + this.length;
+    if (before + count > maxContext) {
       throw new InvalidArgumentError(
         'count',
         count,
-        `at most ${maxContext - this.length} (rows hold ${this.length} of nTransit − 1 = ${maxContext} tokens; a KvBatch never slides)`,
+        `at most ${maxContext - before} (rows hold ${before} of nTransit − 1 = ${maxContext} tokens${prefix ? `, ${prefix.length} of them the prefix's` : ''}; a KvBatch never slides)`,
+      );
+    }
+    if (prefix !== undefined && (prefix.model !== this.model || B % prefix.batch !== 0)) {
+      throw new InvalidArgumentError(
+        'prefix',
+        `${prefix.batch} rows`,
+        `a KvBatch of the same model whose rows divide this batch's ${B}`,
       );
     }
     if (tokens.length !== B * count * F) {
@@ -98,22 +158,27 @@ export class KvBatch {
         `${B * count * F} ([${B}, ${count}, ${F}])`,
       );
     }
-    const dims = (d: BigInt64Array | Float32Array) => (d instanceof BigInt64Array ? [B] : [B, d.length / B]);
-    const feeds: Parameters<OrtModel['session']['run']>[0] = {
-      [ONNX_NAMES.context]: { data: tokens, dims: [B, count, F] },
-      [ONNX_NAMES.queryState]: { data: query.queryStates, dims: dims(query.queryStates) },
-    };
-    if (dynamics) {
-      const e = this.model.encoding;
-      const qa =
-        query.queryActions ??
-        (e.numActions !== null ? new BigInt64Array(B) : new Float32Array(B * e.actionSize));
-      feeds[ONNX_NAMES.queryAction] = { data: qa, dims: dims(qa) };
+    if (prefix !== undefined && !this.model.shape.sharedPrefix) {
+      // A file without the prefix inputs: copy the prefix in front of every row, then drop it from the result.
+      const { out, next } = await prefix.before(this).step(tokens, count, query);
+      return { out, next: next.after(prefix.length) };
     }
-    for (let l = 0; l < nLayer; l++) {
-      feeds[ONNX_NAMES.pastKey(l)] = { data: this.keys[l]!, dims: [B, nHead, this.length, headSize] };
-      feeds[ONNX_NAMES.pastValue(l)] = { data: this.values[l]!, dims: [B, nHead, this.length, headSize] };
-    }
+    const shared =
+      prefix === undefined
+        ? undefined
+        : { groups: prefix.batch, length: prefix.length, keys: prefix.keys, values: prefix.values };
+    const feeds = stepFeeds(
+      this.model.session,
+      this.model.shape,
+      B,
+      tokens,
+      count,
+      query,
+      this.keys,
+      this.values,
+      this.length,
+      shared,
+    );
     const res = await this.model.session.run(feeds);
     const out: { action: Float32Array; reward?: Float32Array; nextState?: Float32Array } = {
       action: res[ONNX_NAMES.action]!.data,

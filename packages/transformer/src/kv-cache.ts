@@ -20,6 +20,8 @@ import type { Feed, OnnxSession } from './onnx-session';
 // Buffers are immutable once produced (each step allocates new ones), so `fork()` is O(1): parent and
 // child share the prefix and evolve independently.
 
+const EMPTY = new Float32Array(0);
+
 /** Sizes the cache needs (from `OnnxModelInfo` or a loaded model). */
 export interface CacheShape {
   readonly nLayer: number;
@@ -33,6 +35,8 @@ export interface CacheShape {
   readonly ropeBase: number;
   /** Whether the graph has past/present K/V (AD: yes; DPT: no, full re-encodes only). */
   readonly cached: boolean;
+  /** Whether the graph has the shared-prefix inputs (`exportOnnx` writes them unless told not to). */
+  readonly sharedPrefix: boolean;
 }
 
 /**
@@ -71,8 +75,19 @@ function heads(out: Record<string, { data: Float32Array }>): Omit<StepOutputs, '
   return r;
 }
 
-/** The feeds of one step: `ctxLen` new tokens after `past` cached ones (cached models), and the query. */
-function stepFeeds(
+/** A shared prefix of a step: `groups` rows of per-layer keys/values `[groups, nHead, length, headSize]`. */
+export interface StepPrefix {
+  readonly groups: number;
+  readonly length: number;
+  readonly keys: readonly Float32Array[];
+  readonly values: readonly Float32Array[];
+}
+
+/**
+ * The feeds of one step: `ctxLen` new tokens after `past` cached ones (cached models) and, when given, after a
+ * shared `prefix` (row b reads group ⌊b·groups/B⌋), then the query.
+ */
+export function stepFeeds(
   session: OnnxSession,
   shape: CacheShape,
   B: number,
@@ -82,6 +97,7 @@ function stepFeeds(
   keys: readonly Float32Array[],
   values: readonly Float32Array[],
   past: number,
+  prefix?: StepPrefix,
 ): Record<string, Feed> {
   const { contextSize: F, nLayer, nHead, headSize } = shape;
   const feeds: Record<string, Feed> = {
@@ -101,6 +117,11 @@ function stepFeeds(
   for (let l = 0; l < (shape.cached ? nLayer : 0); l++) {
     feeds[ONNX_NAMES.pastKey(l)] = { data: keys[l]!, dims: [B, nHead, past, headSize] };
     feeds[ONNX_NAMES.pastValue(l)] = { data: values[l]!, dims: [B, nHead, past, headSize] };
+    if (!shape.sharedPrefix) continue;
+    const g = prefix?.groups ?? 1;
+    const p = prefix?.length ?? 0;
+    feeds[ONNX_NAMES.prefixKey(l)] = { data: prefix?.keys[l] ?? EMPTY, dims: [g, nHead, p, headSize] };
+    feeds[ONNX_NAMES.prefixValue(l)] = { data: prefix?.values[l] ?? EMPTY, dims: [g, nHead, p, headSize] };
   }
   return feeds;
 }

@@ -20,6 +20,11 @@ import { rotateHalfMatrix } from './model';
 //                                                            action head independent of it)
 //   past_key_{i}      float32 [batch, nHead, past, hs]     i = 0..nLayer−1: post-RoPE keys of the `past` cached
 //   past_value_{i}    float32 [batch, nHead, past, hs]     context tokens (positions 0..past−1); past may be 0
+//   prefix_key_{i}    float32 [groups, nHead, prefix, hs]  a shared prefix: post-RoPE keys/values of `prefix`
+//   prefix_value_{i}  float32 [groups, nHead, prefix, hs]  tokens before the past ones (positions 0..prefix−1),
+//                                                            one per group of batch/groups consecutive rows
+//                                                            (row b reads group ⌊b·groups/batch⌋); batch must
+//                                                            be a multiple of groups. No prefix: [1, nHead, 0, hs]
 // outputs
 //   action            float32 [batch, nActions]            policy logits at q_state (continuous actions:
 //                                                            [batch, 2·actionSize] = mean ‖ log-variance)
@@ -29,9 +34,11 @@ import { rotateHalfMatrix } from './model';
 //   next_state        float32 [batch, numStates]           (dynamics, discrete states) next-state logits
 //   present_key_{i}   float32 [batch, nHead, past+new_tokens, hs]   the cache to feed back (context tokens only)
 //   present_value_{i}
-// The new context tokens take positions past..past+new−1, q_state the next one and q_action the one after;
-// past + new_tokens + 2 must not exceed n_transit + 1 (the longest AD window, RoPE table size).
-// A full re-encode is `past = 0` with the whole window as `context`.
+// The new context tokens take positions prefix+past..prefix+past+new−1, q_state the next one and q_action the
+// one after; prefix + past + new_tokens + 2 must not exceed n_transit + 1 (the longest AD window, RoPE table
+// size). A full re-encode is `prefix = past = 0` with the whole window as `context`. The prefix is what lets a
+// planner's children share one encoded real context: it is read in place (a broadcast MatMul per group), not
+// copied per row, and the presents hold only past + new tokens.
 // DPT (`[q_state, ctx…, (q_action)]`): query_state is always the raw float32 observation [batch, obs] (it goes
 // through the context Linear, zero-padded), and there are no past_*/present_* tensors — the query token comes
 // first, so no prefix can be reused; the policy is read at the newest context token (q_state when empty).
@@ -277,6 +284,8 @@ export const ONNX_NAMES = {
   nextState: 'next_state',
   pastKey: (i: number) => `past_key_${i}`,
   pastValue: (i: number) => `past_value_${i}`,
+  prefixKey: (i: number) => `prefix_key_${i}`,
+  prefixValue: (i: number) => `prefix_value_${i}`,
   presentKey: (i: number) => `present_key_${i}`,
   presentValue: (i: number) => `present_value_${i}`,
 } as const;
@@ -368,6 +377,15 @@ interface StackInput {
   readonly past: string;
   /** Per layer cached keys/values `[B, H, P, hs]`, or null (no cache in or out). */
   readonly cache: readonly { k: string; v: string }[] | null;
+  /**
+   * Per layer shared-prefix keys/values `[G, H, P0, hs]` (cache only): attended by every row before its own
+   * cached tokens, row b reading group ⌊b·G/B⌋.
+   */
+  readonly prefix?: readonly { k: string; v: string }[];
+  /** Scalar: prefix tokens (P0), the positions before the past ones. */
+  readonly prefixLength?: string;
+  /** `[1]`: G, the number of prefix groups. */
+  readonly groups?: string;
   /** Cached tokens to return: the first `presentLength` of the P + Tq keys/values (cache only). */
   readonly presentLength?: string;
   /**
@@ -375,6 +393,45 @@ interface StackInput {
    * `[B·count, C]` (else `[B·Tq, C]`).
    */
   readonly read?: { readonly start: string; readonly count: number };
+}
+
+/**
+ * Attention over a shared prefix and the row's own keys: `qRows` `[B, H, R, hs]` against the prefix of its group
+ * `[G, H, P0, hs]` (a broadcast MatMul over `[G, B/G, H, …]`: the prefix is never copied per row) and against
+ * `ownScores` (already masked, `[B, H, R, P + Tq]`), one softmax over both, values likewise. Returns `[B, H, R, hs]`.
+ */
+function prefixAttention(
+  g: GraphBuilder,
+  input: StackInput,
+  l: number,
+  qRows: string,
+  ownScores: string,
+  vAll: string,
+  rows: string | number,
+): string {
+  const { k: pk, v: pv } = input.prefix![l]!;
+  const unsq = (x: string) => g.op('Unsqueeze', [x, g.ints([0])]);
+  const H = g.op('Slice', [g.op('Shape', [pk]), g.ints([1]), g.ints([2])]);
+  const hs = g.op('Slice', [g.op('Shape', [pk]), g.ints([3]), g.ints([4])]);
+  const G = input.groups!;
+  const perGroup = g.op('Div', [input.batch, G]);
+  const R = typeof rows === 'number' ? g.ints([rows]) : unsq(rows);
+  const P0 = unsq(input.prefixLength!);
+  // allowzero: P0 may be 0, and a 0 in a Reshape shape means "copy that input dim" otherwise.
+  const reshape = (x: string, dims: string[]) =>
+    g.op('Reshape', [x, g.op('Concat', dims, { axis: 0 })], { allowzero: 1 });
+  const q5 = reshape(qRows, [G, perGroup, H, R, hs]); // [G, B/G, H, R, hs]
+  const pkT = g.op('Unsqueeze', [g.op('Transpose', [pk], { perm: [0, 1, 3, 2] }), g.ints([1])]); // [G, 1, H, hs, P0]
+  const prefixScores = reshape(g.op('MatMul', [q5, pkT]), [input.batch, H, R, P0]); // [B, H, R, P0]
+  const probs = g.op('Softmax', [g.op('Concat', [prefixScores, ownScores], { axis: 3 })], { axis: -1 });
+  const three = g.ints([3]);
+  const pPrefix = g.op('Slice', [probs, g.ints([0]), P0, three]);
+  const pOwn = g.op('Slice', [probs, P0, g.ints([2 ** 31 - 1]), three]);
+  const yPrefix = g.op('MatMul', [
+    reshape(pPrefix, [G, perGroup, H, R, P0]),
+    g.op('Unsqueeze', [pv, g.ints([1])]), // [G, 1, H, P0, hs]
+  ]);
+  return g.op('Add', [reshape(yPrefix, [input.batch, H, R, hs]), g.op('MatMul', [pOwn, vAll])]);
 }
 
 /**
@@ -405,7 +462,10 @@ function transformerStack(
   const one = g.ints([1], true);
   const unsq = (x: string) => g.op('Unsqueeze', [x, g.ints([0])]);
   const end = g.op('Add', [P, Tq]);
-  const positions = g.op('Range', [P, end, one]); // [Tq] absolute positions of the new tokens
+  // With a shared prefix the new tokens come after it (prefix + past); without, the graph is as it always was.
+  const start = input.prefixLength === undefined ? P : g.op('Add', [input.prefixLength, P]);
+  const stop = input.prefixLength === undefined ? end : g.op('Add', [start, Tq]);
+  const positions = g.op('Range', [start, stop, one]); // [Tq] absolute positions of the new tokens
   const headsIn = g.op('Concat', [batch, g.ints([1]), unsq(Tq), g.ints([C + 1])], { axis: 0 });
   const ones = g.op('Expand', [
     g.floatScalar(1),
@@ -524,7 +584,18 @@ function transformerStack(
       h = g.op('Reshape', [g.op('Slice', [h3, from, to, g.ints([1])]), g.ints([-1, C])]); // [B·count, C]
     }
     const scores = g.op('MatMul', [qRows, g.op('Transpose', [kAll], { perm: [0, 1, 3, 2] })]);
-    const y = g.op('MatMul', [g.op('Softmax', [g.op('Add', [scores, maskRows])], { axis: -1 }), vAll]);
+    const y =
+      input.prefix === undefined
+        ? g.op('MatMul', [g.op('Softmax', [g.op('Add', [scores, maskRows])], { axis: -1 }), vAll])
+        : prefixAttention(
+            g,
+            input,
+            l,
+            qRows,
+            g.op('Add', [scores, maskRows]),
+            vAll,
+            last ? input.read!.count : Tq,
+          );
     const merged = g.op('Reshape', [g.op('Transpose', [y], { perm: [0, 2, 1, 3] }), g.ints([-1, C])]);
     h = g.op('Add', [h, linear(merged, `${p}.attn.proj`, C, C, true)]);
     const mlpIn = g.op('MatMul', [rmsNorm(h, `${p}.norm_2`), layerInits[l]!.w12]);
@@ -535,13 +606,24 @@ function transformerStack(
   return h;
 }
 
+/** Options of `exportOnnx`. */
+export interface OnnxExportOptions {
+  /**
+   * Include the `prefix_key_{i}` / `prefix_value_{i}` inputs. Default: for models with dynamics heads, the only
+   * ones a planner can use — the extra attention ops cost policy-only steps 10–15 %. Without them the file has
+   * the plain KV-cache contract (what a PyTorch export writes); planners still run on it, copying the shared
+   * context into every child instead of reading it in place (2–4× slower planning).
+   */
+  readonly sharedPrefix?: boolean;
+}
+
 /**
  * Builds the ONNX model (bytes of a `ModelProto`, opset 17) of a trained AD / DICP-AD / DPT / DICP-DPT model
  * (discrete or continuous states and actions): one file for every batch size and window length up to
  * `nTransit`, with the KV-cache inputs and outputs described at the top of this file. Write the bytes to
  * `model.onnx`, or hand them to `OnnxSession`. IDT: `exportIdtOnnx`.
  */
-export function exportOnnx(model: ADModel): Uint8Array {
+export function exportOnnx(model: ADModel, options: OnnxExportOptions = {}): Uint8Array {
   const info = onnxModelInfo(model);
   const c = model.config;
   const C = c.nEmbd;
@@ -565,10 +647,18 @@ export function exportOnnx(model: ADModel): Uint8Array {
       ? g.input(ONNX_NAMES.queryAction, INT64, ['batch'])
       : g.input(ONNX_NAMES.queryAction, FLOAT, ['batch', info.actionSize]);
   const past: { k: string; v: string }[] = [];
+  const prefix: { k: string; v: string }[] = [];
   for (let i = 0; i < (dpt ? 0 : c.nLayer); i++) {
     past.push({
       k: g.input(ONNX_NAMES.pastKey(i), FLOAT, ['batch', H, 'past', hs]),
       v: g.input(ONNX_NAMES.pastValue(i), FLOAT, ['batch', H, 'past', hs]),
+    });
+  }
+  const withPrefix = !dpt && (options.sharedPrefix ?? info.dynamics);
+  for (let i = 0; i < (withPrefix ? c.nLayer : 0); i++) {
+    prefix.push({
+      k: g.input(ONNX_NAMES.prefixKey(i), FLOAT, ['groups', H, 'prefix', hs]),
+      v: g.input(ONNX_NAMES.prefixValue(i), FLOAT, ['groups', H, 'prefix', hs]),
     });
   }
 
@@ -607,6 +697,13 @@ export function exportOnnx(model: ADModel): Uint8Array {
     tokens: Tq,
     past: P,
     cache: dpt ? null : past,
+    ...(!withPrefix
+      ? {}
+      : {
+          prefix,
+          prefixLength: g.op('Gather', [g.op('Shape', [prefix[0]!.k]), g.ints([2], true)], { axis: 0 }),
+          groups: g.op('Slice', [g.op('Shape', [prefix[0]!.k]), g.ints([0]), g.ints([1])]),
+        }),
     presentLength: g.op('Add', [P, T]),
     // Heads: policy at index T of the new tokens (AD: q_state; DPT: the newest context token, or q_state
     // when T = 0), dynamics at q_action (T + 1).

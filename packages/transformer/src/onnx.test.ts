@@ -60,6 +60,16 @@ function randomInput(model: ADModel, B: number, L: number, rng: Rng) {
 }
 
 const opened: OrtModel[] = [];
+
+/** Feeds of an empty shared prefix (one group, no tokens) for a 2-head, head-size-8 model of `nLayer` layers. */
+function noPrefix(nLayer: number): Record<string, { data: Float32Array; dims: number[] }> {
+  return Object.fromEntries(
+    Array.from({ length: nLayer }, (_, l) => [
+      [`prefix_key_${l}`, { data: new Float32Array(0), dims: [1, 2, 0, 8] }],
+      [`prefix_value_${l}`, { data: new Float32Array(0), dims: [1, 2, 0, 8] }],
+    ]).flat(),
+  );
+}
 afterAll(async () => {
   for (const m of opened) await m.dispose();
 });
@@ -527,7 +537,7 @@ describe('bad input', () => {
     opened.push(ort);
     const s = ort.session;
     expect(() => s.validateFeeds({ context: { data: new Float32Array(0), dims: [1, 0, 10] } })).toThrow(
-      /missing: query_state, query_action, past_key_0, past_value_0, past_key_1, past_value_1/,
+      /missing: query_state, query_action, past_key_0, past_value_0, past_key_1, past_value_1, prefix_key_0/,
     );
     const F = model.encoding.contextSize;
     const feeds = {
@@ -538,6 +548,7 @@ describe('bad input', () => {
       past_value_0: { data: new Float32Array(0), dims: [1, 2, 0, 8] },
       past_key_1: { data: new Float32Array(0), dims: [1, 2, 0, 8] },
       past_value_1: { data: new Float32Array(0), dims: [1, 2, 0, 8] },
+      ...noPrefix(2),
     };
     expect(() => s.validateFeeds(feeds)).toThrow(/axis 2 must be/);
     expect(() =>
@@ -652,28 +663,38 @@ describe('interop with Python onnx (Debian python3-onnx)', () => {
           [`past_value_${l}`, { data: new Float32Array(0), dims: [B, 2, 0, 8] }],
         ]),
       ),
+      ...noPrefix(2),
     });
     const feeds: Record<string, { dims: number[]; data: number[]; type: string }> = {
       context: { dims: [B, 2, F], data: Array.from(x.context), type: 'float32' },
       query_state: { dims: [B], data: Array.from(x.qsIdx, Number), type: 'int64' },
       query_action: { dims: [B], data: Array.from(x.qaIdx, Number), type: 'int64' },
     };
+    const asPrefix = { ...feeds };
     for (const l of [0, 1]) {
       for (const kind of ['key', 'value']) {
         const t = pre[`present_${kind}_${l}`]!;
+        const empty = { dims: [1, 2, 0, 8], data: [], type: 'float32' };
         feeds[`past_${kind}_${l}`] = { dims: t.dims, data: Array.from(t.data), type: 'float32' };
+        feeds[`prefix_${kind}_${l}`] = empty;
+        // The same 3 tokens as a shared prefix (one group per row) instead of past: the same heads.
+        asPrefix[`prefix_${kind}_${l}`] = { dims: t.dims, data: Array.from(t.data), type: 'float32' };
+        asPrefix[`past_${kind}_${l}`] = { ...empty, dims: [B, 2, 0, 8] };
       }
     }
-    const out = JSON.parse(
-      execFileSync(
-        '/usr/bin/python3',
-        [fileURLToPath(new URL('../test/onnx-interop.py', import.meta.url)), file],
-        {
-          input: JSON.stringify(feeds),
-          maxBuffer: 1 << 26,
-        },
-      ).toString(),
-    );
+    const python = (f: typeof feeds) =>
+      JSON.parse(
+        execFileSync(
+          '/usr/bin/python3',
+          [fileURLToPath(new URL('../test/onnx-interop.py', import.meta.url)), file],
+          { input: JSON.stringify(f), maxBuffer: 1 << 26 },
+        ).toString(),
+      );
+    const out = python(feeds);
+    const viaPrefix = python(asPrefix);
+    expect(viaPrefix.outputs.present_key_1.dims).toEqual([B, 2, 2, 8]);
+    expect(maxDiff(viaPrefix.outputs.action.data, got.action)).toBeLessThan(1e-4);
+    expect(maxDiff(viaPrefix.outputs.reward.data, got.reward!)).toBeLessThan(1e-4);
     expect(out.opset).toBe(17);
     const worst = Math.max(
       maxDiff(out.outputs.action.data, got.action),
@@ -708,8 +729,10 @@ describe('interop with Python onnx (Debian python3-onnx)', () => {
       query_action: { dims: [1], data: Array.from(x.qaIdx, Number), type: 'int64' },
     };
     for (const l of [0, 1]) {
-      for (const kind of ['key', 'value'])
+      for (const kind of ['key', 'value']) {
         feeds[`past_${kind}_${l}`] = { dims: [1, 2, 0, 8], data: [], type: 'float32' };
+        feeds[`prefix_${kind}_${l}`] = { dims: [1, 2, 0, 8], data: [], type: 'float32' };
+      }
     }
     const out = JSON.parse(
       execFileSync(

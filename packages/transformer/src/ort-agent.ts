@@ -38,6 +38,7 @@ export class OrtModel {
       dynamics: config.dynamics,
       ropeBase: config.ropeBase,
       cached: config.kind === 'ad',
+      sharedPrefix: session.inputs.has(ONNX_NAMES.prefixKey(0)),
     };
   }
 
@@ -68,7 +69,7 @@ export class OrtModel {
    * came from a file, else `InvalidArgumentError`.
    */
   private checkContract(path: string | null): void {
-    const { nLayer, nHead, headSize, contextSize, dynamics, cached } = this.shape;
+    const { nLayer, nHead, headSize, contextSize, dynamics, cached, sharedPrefix } = this.shape;
     const e = this.encoding;
     const want: Record<string, (number | null)[]> = {
       [ONNX_NAMES.context]: [null, null, contextSize],
@@ -82,6 +83,11 @@ export class OrtModel {
     for (let l = 0; l < (cached ? nLayer : 0); l++) {
       want[ONNX_NAMES.pastKey(l)] = [null, nHead, null, headSize];
       want[ONNX_NAMES.pastValue(l)] = [null, nHead, null, headSize];
+      // Optional as a set: a file has every prefix input (prefix_key_0 decides) or none.
+      if (sharedPrefix) {
+        want[ONNX_NAMES.prefixKey(l)] = [null, nHead, null, headSize];
+        want[ONNX_NAMES.prefixValue(l)] = [null, nHead, null, headSize];
+      }
     }
     const problems: string[] = [];
     const have = this.session.inputs;

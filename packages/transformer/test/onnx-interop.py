@@ -88,7 +88,8 @@ def run_graph(graph, env):
         elif op == "Slice":
             y = slice_(i[0], *i[1:])
         elif op == "Reshape":
-            shape = [i[0].shape[k] if int(d) == 0 else int(d) for k, d in enumerate(i[1])]
+            keep = not a.get("allowzero", 0)  # allowzero=1: a 0 is a zero-length axis, not "copy"
+            shape = [i[0].shape[k] if int(d) == 0 and keep else int(d) for k, d in enumerate(i[1])]
             y = i[0].reshape(shape)
         elif op == "Transpose":
             y = np.transpose(i[0], a["perm"])
