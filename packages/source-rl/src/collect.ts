@@ -155,7 +155,7 @@ function validate(options: CollectOptions): Resolved {
   const builtIn = SOURCE_ALGORITHMS[algorithm.name] !== undefined;
   let workers = 0;
   if (o.workers === undefined || o.workers === 'auto') {
-    const heavy = algorithm.name === 'ppo' || algorithm.name === 'a2c';
+    const heavy = algorithm.name === 'ppo' || algorithm.name === 'a2c' || algorithm.name === 'sac';
     workers = heavy && o.tasks.length >= 2 ? Math.min(availableParallelism(), o.tasks.length) : 0;
   } else {
     workers = requireInteger('workers', o.workers, { min: 0, max: 256 });

@@ -33,6 +33,7 @@ export {
   resolvePpoConfig,
 } from './ppo';
 export { makeAlgorithm, SOURCE_ALGORITHMS } from './registry';
+export { DEFAULT_SAC_CONFIG, resolveSacConfig, type SacConfig, SacLearner, sac } from './sac';
 export { SourceAgent, type SourceAgentOptions } from './source-agent';
 export {
   DEFAULT_TABULAR_Q_CONFIG,

@@ -4,6 +4,7 @@ import { adEpsilon } from './ad-epsilon';
 import type { SourceAlgorithm } from './algorithm';
 import { thompsonSampling, ucb1 } from './bandit-algorithms';
 import { ppo } from './ppo';
+import { sac } from './sac';
 import { tabularQ } from './tabular-q';
 
 /** Factories of the built-in algorithms by registry name (what `HistoryMeta.source.algorithm` stores). */
@@ -15,6 +16,7 @@ export const SOURCE_ALGORITHMS: Readonly<Record<string, (settings: JsonObject) =
     ucb1: (s: JsonObject) => ucb1(s),
     thompson: (s: JsonObject) => thompsonSampling(s),
     'ad-epsilon': (s: JsonObject) => adEpsilon(s),
+    sac: (s: JsonObject) => sac(s),
   });
 
 /**

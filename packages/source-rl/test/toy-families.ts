@@ -14,21 +14,29 @@ import type {
 
 type TargetParams = { readonly target: number };
 
-/**
- * "Point at the target": observation a constant 0 (float32), action a in [-1, 1], reward 1 - (a - target)^2,
- * episodes of `horizon` steps ending truncated. Task i's target is -0.6 + 0.4 i (4 tasks). Optimum: a = target,
- * return = horizon.
- */
-export function targetFamily(horizon = 5, family: { expert?: boolean } = {}): EnvFamily<TargetParams> {
+/** A one-dimensional continuous toy: scalar observation x (reset to 0), scalar action a in [-1, 1]. */
+interface ScalarToy {
+  readonly id: string;
+  readonly horizon: number;
+  readonly targets: readonly number[];
+  /** Next observation and reward of action `a` (already clipped to [-1, 1]) from `x` on a task with `target`. */
+  readonly step: (x: number, a: number, target: number) => { readonly x: number; readonly reward: number };
+  readonly maxReturn: number;
+  /** Expose the target as the scripted expert's action (`optimalActions`). */
+  readonly expert?: boolean;
+}
+
+function scalarToyFamily(toy: ScalarToy): EnvFamily<TargetParams> {
+  const { horizon } = toy;
   const observationSpace: BoxSpace = { kind: 'box', shape: [1], low: -1, high: 1, dtype: 'float32' };
   const actionSpace: BoxSpace = { kind: 'box', shape: [1], low: -1, high: 1, dtype: 'float32' };
-  const tasks: TaskSpec<TargetParams>[] = [0, 1, 2, 3].map((i) => ({
-    familyId: 'target',
+  const tasks: TaskSpec<TargetParams>[] = toy.targets.map((target, i) => ({
+    familyId: toy.id,
     index: i,
-    params: { target: -0.6 + 0.4 * i },
+    params: { target },
   }));
   return {
-    id: 'target',
+    id: toy.id,
     config: { horizon },
     observationSpace,
     actionSpace,
@@ -39,7 +47,7 @@ export function targetFamily(horizon = 5, family: { expert?: boolean } = {}): En
     tasks: () => tasks,
     task: (i) => tasks[i]!,
     split: (): TaskSplit<TargetParams> => ({ train: tasks, test: [], seed: 0, trainRatio: 1 }),
-    maxReturn: () => horizon,
+    maxReturn: () => toy.maxReturn,
     make(
       which: TaskSpec<TargetParams> | readonly TaskSpec<TargetParams>[],
       options: MakeOptions = {},
@@ -68,21 +76,28 @@ export function targetFamily(horizon = 5, family: { expert?: boolean } = {}): En
         autoReset,
         reset: () => {
           steps.fill(0);
+          obs.fill(0);
           return obs;
         },
         step(actions: ArrayLike<number>): VecStepResult {
           for (let i = 0; i < n; i++) {
             const a = Math.min(1, Math.max(-1, actions[i]!));
-            result.rewards[i] = 1 - (a - targets[i]!) ** 2;
+            const next = toy.step(obs[i]!, a, targets[i]!);
+            result.rewards[i] = next.reward;
+            obs[i] = next.x;
             steps[i]! += 1;
             result.truncated[i] = steps[i]! >= horizon ? 1 : 0;
-            if (result.truncated[i]) steps[i] = 0;
+            if (result.truncated[i]) {
+              steps[i] = 0;
+              if (result.finalObs) result.finalObs[i] = obs[i]!;
+              obs[i] = 0;
+            }
           }
           return result;
         },
         close() {},
         // A scripted continuous expert, like Meta-World's: the target itself.
-        ...(family.expert
+        ...(toy.expert
           ? {
               optimalActions(out: Float32Array) {
                 if (!(out instanceof Float32Array) || out.length !== n)
@@ -95,6 +110,40 @@ export function targetFamily(horizon = 5, family: { expert?: boolean } = {}): En
       };
     },
   };
+}
+
+/**
+ * "Point at the target": observation a constant 0 (float32), action a in [-1, 1], reward 1 - (a - target)^2,
+ * episodes of `horizon` steps ending truncated. Task i's target is -0.6 + 0.4 i (4 tasks). Optimum: a = target,
+ * return = horizon.
+ */
+export function targetFamily(horizon = 5, family: { expert?: boolean } = {}): EnvFamily<TargetParams> {
+  return scalarToyFamily({
+    id: 'target',
+    horizon,
+    targets: [0, 1, 2, 3].map((i) => -0.6 + 0.4 * i),
+    step: (_, a, target) => ({ x: 0, reward: 1 - (a - target) ** 2 }),
+    maxReturn: horizon,
+    expert: family.expert ?? false,
+  });
+}
+
+/**
+ * "Walk to the target": a point on [-1, 1] starting at 0 moves by 0.25 a per step; reward 1 - |x' - target|.
+ * Targets ±0.25, ±0.75 (4 tasks), horizon 20: the optimum walks there in 1–3 steps and stays (return 19.25–20),
+ * which needs credit over several steps, unlike `targetFamily`.
+ */
+export function pointFamily(horizon = 20): EnvFamily<TargetParams> {
+  return scalarToyFamily({
+    id: 'point',
+    horizon,
+    targets: [-0.75, -0.25, 0.25, 0.75],
+    step: (x, a, target) => {
+      const next = Math.min(1, Math.max(-1, x + 0.25 * a));
+      return { x: next, reward: 1 - Math.abs(next - target) };
+    },
+    maxReturn: horizon,
+  });
 }
 
 /**
