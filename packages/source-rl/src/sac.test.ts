@@ -1,8 +1,11 @@
 import { InvalidArgumentError, Rng, rollout } from '@icrl/core';
 import { makeEnvFamily } from '@icrl/envs';
 import { describe, expect, it } from 'vitest';
+import { storeDigest } from '../test/helpers';
 import { pointFamily, targetFamily } from '../test/toy-families';
+import { collect } from './collect';
 import { DenseNet } from './dense-net';
+import { MemoryHistoryStore } from './memory-history-store';
 import { makeAlgorithm } from './registry';
 import { DEFAULT_SAC_CONFIG, resolveSacConfig, sac } from './sac';
 import { SourceAgent } from './source-agent';
@@ -115,6 +118,25 @@ describe('SAC', () => {
     expect(await run()).toEqual(await run());
     expect(makeAlgorithm('sac', {}).settings).toEqual(resolveSacConfig() as never);
   });
+
+  it('collects the same histories on worker threads as in the calling thread', async () => {
+    const family = targetFamily(5);
+    const digest = async (workers: number) => {
+      const store = new MemoryHistoryStore();
+      await collect({
+        algorithm: sac({ ...small, learningStarts: 10 }),
+        family,
+        tasks: family.tasks(),
+        streams: 2,
+        stepsPerStream: 30,
+        seed: 5,
+        sink: store,
+        workers,
+      });
+      return storeDigest(store);
+    };
+    expect(await digest(2)).toBe(await digest(0));
+  }, 60_000);
 
   it('rejects discrete actions, unknown keys and bad values naming the field', () => {
     const grid = makeEnvFamily('darkroom');
