@@ -101,13 +101,12 @@ export class CachedEngine implements TreeEngine {
       queryActions: BigInt64Array.from(rows.actions, BigInt),
     };
     const slots = slotsOf(rows.slot);
-    const rowsOnly = KvBatch.empty(this.model, rows.size);
     if (this.level === 1) {
       // Level 1 appends nothing: every candidate's query reads its env's real window, the exact cache.
-      const envs = Int32Array.from(slots, (s) => this.envs[s]!);
-      const real = KvBatch.fromCache(this.model, this.kv!);
-      const identity = envs.length === real.batch && envs.every((e, i) => e === i);
-      const { out } = await rowsOnly.step(new Float32Array(0), 0, query, identity ? real : real.gather(envs));
+      const real = KvBatch.fromCache(this.model, this.kv!).gather(
+        Int32Array.from(slots, (s) => this.envs[s]!),
+      );
+      const { out } = await KvBatch.empty(this.model, rows.size).step(new Float32Array(0), 0, query, real);
       return { action: out.action, reward: out.reward!, nextState: out.nextState! };
     }
     if (this.level === 2) {
@@ -124,11 +123,9 @@ export class CachedEngine implements TreeEngine {
         )
       ).next;
     }
-    const prefix = this.prefix!;
-    const all = slots.length === prefix.batch && slots.every((s, i) => s === i);
-    const shared = all ? prefix : prefix.gather(slots);
-    const base = this.level === 2 ? rowsOnly : this.prev!.gather(rows.parent);
-    const { out, next } = await base.step(rows.tokens, 1, query, shared);
+    // Level 2 starts each child empty (its first imagined token follows the prefix); deeper levels extend the parent.
+    const base = this.level === 2 ? KvBatch.empty(this.model, rows.size) : this.prev!.gather(rows.parent);
+    const { out, next } = await base.step(rows.tokens, 1, query, this.prefix!.gather(slots));
     this.prev = next;
     return { action: out.action, reward: out.reward!, nextState: out.nextState! };
   }

@@ -22,6 +22,27 @@ export interface AdamSettings {
   readonly eps: number;
 }
 
+/**
+ * One Adam update of parameters `p` with gradients `g` and moments `m`, `v`, at 1-based step `t` (in place).
+ * DenseNet's layers and SAC's entropy coefficient share it.
+ */
+export function adamUpdate(
+  p: Float32Array | Float64Array,
+  g: ArrayLike<number>,
+  m: Float32Array | Float64Array,
+  v: Float32Array | Float64Array,
+  t: number,
+  s: AdamSettings,
+): void {
+  const c1 = 1 - s.beta1 ** t;
+  const c2 = 1 - s.beta2 ** t;
+  for (let i = 0; i < p.length; i++) {
+    m[i] = s.beta1 * m[i]! + (1 - s.beta1) * g[i]!;
+    v[i] = s.beta2 * v[i]! + (1 - s.beta2) * g[i]! * g[i]!;
+    p[i]! -= (s.lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + s.eps);
+  }
+}
+
 export class DenseNet {
   readonly layers: Dense[];
   /** Gradients, same layout as the parameters. */
@@ -150,18 +171,9 @@ export class DenseNet {
   /** One Adam step on the accumulated gradients. */
   adamStep(s: AdamSettings): void {
     this.t++;
-    const c1 = 1 - s.beta1 ** this.t;
-    const c2 = 1 - s.beta2 ** this.t;
-    const step = (p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array) => {
-      for (let i = 0; i < p.length; i++) {
-        m[i] = s.beta1 * m[i]! + (1 - s.beta1) * g[i]!;
-        v[i] = s.beta2 * v[i]! + (1 - s.beta2) * g[i]! * g[i]!;
-        p[i]! -= (s.lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + s.eps);
-      }
-    };
     this.layers.forEach((d, l) => {
-      step(d.w, this.gw[l]!, this.mw[l]!, this.vw[l]!);
-      step(d.b, this.gb[l]!, this.mb[l]!, this.vb[l]!);
+      adamUpdate(d.w, this.gw[l]!, this.mw[l]!, this.vw[l]!, this.t, s);
+      adamUpdate(d.b, this.gb[l]!, this.mb[l]!, this.vb[l]!, this.t, s);
     });
   }
 }

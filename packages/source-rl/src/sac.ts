@@ -6,6 +6,8 @@
 // own networks, replay buffer (shared by its streams) and random stream; plain TypeScript nets (dense-net.ts).
 
 import {
+  type BoxSpace,
+  flatSize,
   InvalidArgumentError,
   type JsonObject,
   Rng,
@@ -18,7 +20,7 @@ import {
   type VecTransition,
 } from '@icrl/core';
 import type { BatchedLearner, LearnerSpec, SourceAlgorithm } from './algorithm';
-import { type AdamSettings, DenseNet } from './dense-net';
+import { type AdamSettings, adamUpdate, DenseNet } from './dense-net';
 import { TrainingDivergedError } from './errors/training-diverged-error';
 import { ReplayBuffer } from './replay-buffer';
 import { requireLayerSizes } from './validate-config';
@@ -102,17 +104,25 @@ export function sac(config: Partial<SacConfig> = {}): SourceAlgorithm {
           'a float32 Box action space (SAC is for continuous actions; use PPO for discrete ones)',
         );
       }
-      const n = actionSpace.shape.reduce((a, b) => a * b, 1);
-      for (let i = 0; i < n; i++) {
-        const lo = typeof actionSpace.low === 'number' ? actionSpace.low : actionSpace.low[i]!;
-        const hi = typeof actionSpace.high === 'number' ? actionSpace.high : actionSpace.high[i]!;
-        if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
+      const { low, high } = boxBounds(actionSpace);
+      for (let i = 0; i < low.length; i++) {
+        if (!(Number.isFinite(low[i]) && Number.isFinite(high[i]) && low[i]! < high[i]!)) {
           throw new InvalidArgumentError('sac: actionSpace', actionSpace, 'finite bounds with low < high');
         }
       }
       requireInteger('streams', streams, { min: 1 });
     },
     createLearner: (spec) => new SacLearner(resolved, spec),
+  };
+}
+
+/** Per-element bounds of a Box (its `low`/`high` are one number for all elements, or one each). */
+function boxBounds(space: BoxSpace): { low: Float64Array; high: Float64Array } {
+  const n = flatSize(space);
+  const at = (b: number | readonly number[], i: number) => (typeof b === 'number' ? b : b[i]!);
+  return {
+    low: Float64Array.from({ length: n }, (_, i) => at(space.low, i)),
+    high: Float64Array.from({ length: n }, (_, i) => at(space.high, i)),
   };
 }
 
@@ -127,10 +137,11 @@ interface TaskSac {
   readonly q: readonly [DenseNet, DenseNet];
   readonly target: readonly [DenseNet, DenseNet];
   readonly buffer: ReplayBuffer;
-  logAlpha: number;
-  alphaM: number;
-  alphaV: number;
-  alphaT: number;
+  /** log α and its Adam moments (one value each); `alphaSteps` counts its updates. */
+  readonly logAlpha: Float64Array;
+  readonly alphaM: Float64Array;
+  readonly alphaV: Float64Array;
+  alphaSteps: number;
 }
 
 /** SAC learners for a group of tasks in lockstep. */
@@ -153,11 +164,11 @@ export class SacLearner implements BatchedLearner {
     const { observationSpace: os, actionSpace: as } = spec;
     if (os.kind !== 'box' || as.kind !== 'box')
       throw new Error('internal: SAC needs Box spaces (check first)');
-    this.obsSize = os.shape.reduce((a, b) => a * b, 1);
-    this.actDim = as.shape.reduce((a, b) => a * b, 1);
-    const bound = (b: number | readonly number[], i: number) => (typeof b === 'number' ? b : b[i]!);
-    this.low = Float64Array.from({ length: this.actDim }, (_, i) => bound(as.low, i));
-    this.high = Float64Array.from({ length: this.actDim }, (_, i) => bound(as.high, i));
+    this.obsSize = flatSize(os);
+    this.actDim = flatSize(as);
+    const bounds = boxBounds(as);
+    this.low = bounds.low;
+    this.high = bounds.high;
     this.adam = { lr: config.learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
     const capacity = Math.min(
       config.bufferSize,
@@ -179,10 +190,10 @@ export class SacLearner implements BatchedLearner {
         q,
         target,
         buffer: new ReplayBuffer(capacity, O, A),
-        logAlpha: Math.log(config.entCoefInit),
-        alphaM: 0,
-        alphaV: 0,
-        alphaT: 0,
+        logAlpha: Float64Array.of(Math.log(config.entCoefInit)),
+        alphaM: new Float64Array(1),
+        alphaV: new Float64Array(1),
+        alphaSteps: 0,
       };
     });
     this.squashed = new Float32Array(spec.taskSeeds.length * spec.streams * A);
@@ -242,7 +253,7 @@ export class SacLearner implements BatchedLearner {
         }
         sums.actor += m.actor;
         sums.critic += m.critic;
-        sums.alpha += Math.exp(t.logAlpha);
+        sums.alpha += Math.exp(t.logAlpha[0]!);
         sums.entropy += m.entropy;
       }
     }
@@ -313,7 +324,7 @@ export class SacLearner implements BatchedLearner {
     const O = this.obsSize;
     const A = this.actDim;
     const batch = t.buffer.sample(B, t.rng);
-    const alpha = Math.exp(t.logAlpha);
+    const alpha = Math.exp(t.logAlpha[0]!);
 
     // Entropy coefficient: loss −log α · (log π(a|s) + target entropy), target −dim(A).
     const pi = this.sample(t, batch.obs, B);
@@ -323,12 +334,7 @@ export class SacLearner implements BatchedLearner {
       gradLogAlpha -= (pi.logp[n]! - A) / B;
       entropy -= pi.logp[n]! / B;
     }
-    t.alphaT++;
-    t.alphaM = 0.9 * t.alphaM + 0.1 * gradLogAlpha;
-    t.alphaV = 0.999 * t.alphaV + 0.001 * gradLogAlpha * gradLogAlpha;
-    t.logAlpha -=
-      (this.adam.lr * (t.alphaM / (1 - 0.9 ** t.alphaT))) /
-      (Math.sqrt(t.alphaV / (1 - 0.999 ** t.alphaT)) + this.adam.eps);
+    adamUpdate(t.logAlpha, [gradLogAlpha], t.alphaM, t.alphaV, ++t.alphaSteps, this.adam);
 
     // Critic targets: y = r + γ(1 − d)(min_i Q'_i(s', a') − α log π(a'|s')), a' ~ π(s').
     // The actor's forward on s' overwrites its kept activations; its own backward below re-runs on s.

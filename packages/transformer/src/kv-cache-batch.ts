@@ -45,7 +45,10 @@ export class KvBatch {
     );
   }
 
-  /** A batch whose row i is this batch's row `rows[i]` (rows may repeat). */
+  /**
+   * A batch whose row i is this batch's row `rows[i]` (rows may repeat); this batch itself when `rows` is
+   * 0 … batch − 1 (batches are immutable, so nothing needs copying).
+   */
   gather(rows: ArrayLike<number>): KvBatch {
     const { nHead: H, headSize: hs, nLayer } = this.model.shape;
     const n = rows.length;
@@ -56,6 +59,7 @@ export class KvBatch {
         throw new InvalidArgumentError('rows', r, `row indices in [0, ${this.batch - 1}]`);
       }
     }
+    if (n === this.batch && Array.prototype.every.call(rows, (r: number, i: number) => r === i)) return this;
     const per = H * this.length * hs; // floats per row and layer
     const pick = (x: Float32Array) => {
       const out = new Float32Array(n * per);

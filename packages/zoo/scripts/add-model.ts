@@ -2,7 +2,7 @@
 // env (policy, and the DICP planner for dynamics models), and writes the model card and the checksums.
 //   pnpm --filter @icrl/zoo add-model --train <train out dir> --name <env>/<model> --episodes 20 --runs 4 \
 //     --data "<how the histories were made>" --command "<the command that reproduces the run>"
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluate, RandomAgent } from '@icrl/core';
@@ -16,7 +16,7 @@ import {
   readCheckpointConfig,
 } from '@icrl/transformer';
 import { sha256File } from '../src/verify-zoo-model';
-import { readZooIndex, ZOO_FORMAT, ZOO_VERSION, type ZooEntry, type ZooResults } from '../src/zoo-index';
+import { readZooIndex, writeZooIndex, type ZooEntry, type ZooResults } from '../src/zoo-index';
 import { zooRoot } from '../src/zoo-paths';
 import { plannerAgent, planOptions } from './planner';
 
@@ -149,9 +149,6 @@ try {
   // first model of a new zoo
 }
 models.push(entry);
-models.sort((x, y) => x.name.localeCompare(y.name));
-const tmp = join(root, 'zoo.json.tmp');
-writeFileSync(tmp, `${JSON.stringify({ format: ZOO_FORMAT, version: ZOO_VERSION, models }, null, 2)}\n`);
-renameSync(tmp, join(root, 'zoo.json'));
+writeZooIndex(root, models);
 console.log(readFileSync(join(dir, 'card.md'), 'utf8'));
 model.dispose();

@@ -2,11 +2,11 @@
 // current exporter, and updates its checksum in `zoo.json` and in its card. The weights, results and other
 // files are untouched; the zoo test then re-checks ONNX against tfjs action for action.
 //   pnpm --filter @icrl/zoo refresh-onnx [<env>/<model> ...]
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ADModel, exportOnnx, loadModel } from '@icrl/transformer';
 import { sha256File } from '../src/verify-zoo-model';
-import { readZooIndex, ZOO_FORMAT, ZOO_VERSION } from '../src/zoo-index';
+import { readZooIndex, writeZooIndex } from '../src/zoo-index';
 import { zooRoot } from '../src/zoo-paths';
 
 const root = zooRoot();
@@ -30,6 +30,4 @@ const models = index.models.map((m) => {
   );
   return { ...m, files: { ...m.files, 'model.onnx': after } };
 });
-const tmp = join(root, 'zoo.json.tmp');
-writeFileSync(tmp, `${JSON.stringify({ format: ZOO_FORMAT, version: ZOO_VERSION, models }, null, 2)}\n`);
-renameSync(tmp, join(root, 'zoo.json'));
+writeZooIndex(root, models);

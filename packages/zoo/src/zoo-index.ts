@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, InvalidFileError } from '@icrl/core';
 import { zooRoot } from './zoo-paths';
@@ -66,6 +66,17 @@ export function readZooIndex(root = zooRoot()): ZooIndex {
     throw new InvalidFileError(path, `version ${index.version} is not supported (this reads ${ZOO_VERSION})`);
   if (!Array.isArray(index.models)) throw new InvalidFileError(path, 'has no "models" array');
   return index;
+}
+
+/** Writes `zoo.json` of a zoo folder with `models` (sorted by name), atomically (a temporary file, then a rename). */
+export function writeZooIndex(root: string, models: readonly ZooEntry[]): void {
+  const sorted = [...models].sort((x, y) => x.name.localeCompare(y.name));
+  const tmp = join(root, 'zoo.json.tmp');
+  writeFileSync(
+    tmp,
+    `${JSON.stringify({ format: ZOO_FORMAT, version: ZOO_VERSION, models: sorted }, null, 2)}\n`,
+  );
+  renameSync(tmp, join(root, 'zoo.json'));
 }
 
 /** Every model of the zoo. */
