@@ -9,6 +9,7 @@ import {
 } from '@icrl/core';
 import { ActorCriticNets, type ActorCriticShape, type OptimizerSpec, type PolicyHead } from './actor-critic';
 import type { LearnerSpec } from './algorithm';
+import { boxBounds } from './box-bounds';
 import { computeGae } from './compute-gae';
 import { WasmArena } from './kernels/wasm-arena';
 import { RowDeduper } from './row-dedup';
@@ -174,10 +175,7 @@ export class ActorCriticRollout {
     } else {
       this.outActions = new Float32Array(K * S * this.head.dim);
       this.probs = new Float64Array(0);
-      const box = spec.actionSpace as BoxSpace;
-      const bound = (b: number | readonly number[], d: number) => (typeof b === 'number' ? b : b[d]!);
-      this.low = Float64Array.from({ length: this.head.dim }, (_, d) => bound(box.low, d));
-      this.high = Float64Array.from({ length: this.head.dim }, (_, d) => bound(box.high, d));
+      ({ low: this.low, high: this.high } = boxBounds(spec.actionSpace as BoxSpace));
     }
     // TRY NOT TO MODIFY: seeding. Task k draws its init, actions and minibatch order from named sub-streams
     // of its own seed, so its results do not depend on which tasks share the group.

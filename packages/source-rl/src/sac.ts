@@ -6,7 +6,6 @@
 // own networks, replay buffer (shared by its streams) and random stream; plain TypeScript nets (dense-net.ts).
 
 import {
-  type BoxSpace,
   flatSize,
   InvalidArgumentError,
   type JsonObject,
@@ -20,6 +19,7 @@ import {
   type VecTransition,
 } from '@icrl/core';
 import type { BatchedLearner, LearnerSpec, SourceAlgorithm } from './algorithm';
+import { boxBounds } from './box-bounds';
 import { type AdamSettings, adamUpdate, DenseNet } from './dense-net';
 import { TrainingDivergedError } from './errors/training-diverged-error';
 import { ReplayBuffer } from './replay-buffer';
@@ -116,16 +116,6 @@ export function sac(config: Partial<SacConfig> = {}): SourceAlgorithm {
   };
 }
 
-/** Per-element bounds of a Box (its `low`/`high` are one number for all elements, or one each). */
-function boxBounds(space: BoxSpace): { low: Float64Array; high: Float64Array } {
-  const n = flatSize(space);
-  const at = (b: number | readonly number[], i: number) => (typeof b === 'number' ? b : b[i]!);
-  return {
-    low: Float64Array.from({ length: n }, (_, i) => at(space.low, i)),
-    high: Float64Array.from({ length: n }, (_, i) => at(space.high, i)),
-  };
-}
-
 const LOG_STD_MIN = -20;
 const LOG_STD_MAX = 2;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -166,9 +156,7 @@ export class SacLearner implements BatchedLearner {
       throw new Error('internal: SAC needs Box spaces (check first)');
     this.obsSize = flatSize(os);
     this.actDim = flatSize(as);
-    const bounds = boxBounds(as);
-    this.low = bounds.low;
-    this.high = bounds.high;
+    ({ low: this.low, high: this.high } = boxBounds(as));
     this.adam = { lr: config.learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
     const capacity = Math.min(
       config.bufferSize,

@@ -53,13 +53,15 @@ export class KvBatch {
     const { nHead: H, headSize: hs, nLayer } = this.model.shape;
     const n = rows.length;
     if (n < 1) throw new InvalidArgumentError('rows', '[]', 'at least one row');
+    let identity = n === this.batch;
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       if (!(Number.isInteger(r) && r >= 0 && r < this.batch)) {
         throw new InvalidArgumentError('rows', r, `row indices in [0, ${this.batch - 1}]`);
       }
+      identity &&= r === i;
     }
-    if (n === this.batch && Array.prototype.every.call(rows, (r: number, i: number) => r === i)) return this;
+    if (identity) return this;
     const per = H * this.length * hs; // floats per row and layer
     const pick = (x: Float32Array) => {
       const out = new Float32Array(n * per);
