@@ -25,6 +25,7 @@ export { type RolloutOptions, type RolloutResult, rollout } from './rollout';
 export {
   allocateBatch,
   type BoxSpace,
+  boxBounds,
   contains,
   type DiscreteSpace,
   describeSpace,

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng';
-import { allocateBatch, contains, describeSpace, flatSize, type Space, sampleBatch } from './spaces';
+import {
+  allocateBatch,
+  type BoxSpace,
+  boxBounds,
+  contains,
+  describeSpace,
+  flatSize,
+  type Space,
+  sampleBatch,
+} from './spaces';
 
 const grid: Space = { kind: 'box', shape: [2], low: 0, high: 8, dtype: 'int32' };
 const arm: Space = { kind: 'discrete', n: 5 };
@@ -14,6 +23,14 @@ describe('spaces', () => {
     expect(allocateBatch(ctrl, 3)).toBeInstanceOf(Float32Array);
     expect(describeSpace(grid)).toBe('Box(int32, [2], 0..8)');
     expect(describeSpace(arm)).toBe('Discrete(5)');
+  });
+
+  it('reads per-element bounds from one number or one per element', () => {
+    const mixed: BoxSpace = { kind: 'box', shape: [3], low: [0, -2, 5], high: 9, dtype: 'float32' };
+    expect(boxBounds(mixed)).toEqual({
+      low: Float64Array.from([0, -2, 5]),
+      high: Float64Array.from([9, 9, 9]),
+    });
   });
 
   it('checks membership', () => {

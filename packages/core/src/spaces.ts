@@ -55,6 +55,15 @@ function boundAt(bound: number | readonly number[], i: number): number {
   return typeof bound === 'number' ? bound : bound[i]!;
 }
 
+/** Per-element bounds of a box (its `low`/`high` are one number for every element, or one each). */
+export function boxBounds(space: BoxSpace): { low: Float64Array; high: Float64Array } {
+  const n = flatSize(space);
+  return {
+    low: Float64Array.from({ length: n }, (_, i) => boundAt(space.low, i)),
+    high: Float64Array.from({ length: n }, (_, i) => boundAt(space.high, i)),
+  };
+}
+
 /** Whether `value` (one element, flattened) lies in the space. */
 export function contains(space: Space, value: ArrayLike<number> | number): boolean {
   if (space.kind === 'discrete') {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Space } from '@icrl/core';
+import { boxBounds, InvalidArgumentError, type Space } from '@icrl/core';
 
 /**
  * Writes the observation of state index `index` at `out[offset ..]`: the inverse of `Encoding.stateIndex`
@@ -7,13 +7,11 @@ import { InvalidArgumentError, type Space } from '@icrl/core';
 export function decodeState(space: Space, index: number, out: Float32Array, offset: number): void {
   if (space.kind !== 'box')
     throw new InvalidArgumentError('observationSpace', space.kind, 'a box of grid cells');
-  const n = space.shape.reduce((a, b) => a * b, 1);
+  const { low, high } = boxBounds(space);
   let rest = index;
-  for (let i = n - 1; i >= 0; i--) {
-    const lo = typeof space.low === 'number' ? space.low : space.low[i]!;
-    const hi = typeof space.high === 'number' ? space.high : space.high[i]!;
-    const range = hi - lo + 1;
-    out[offset + i] = lo + (rest % range);
+  for (let i = low.length - 1; i >= 0; i--) {
+    const range = high[i]! - low[i]! + 1;
+    out[offset + i] = low[i]! + (rest % range);
     rest = Math.floor(rest / range);
   }
 }

@@ -1,5 +1,6 @@
 import {
   type BoxSpace,
+  boxBounds,
   flatSize,
   InvalidArgumentError,
   Rng,
@@ -9,7 +10,6 @@ import {
 } from '@icrl/core';
 import { ActorCriticNets, type ActorCriticShape, type OptimizerSpec, type PolicyHead } from './actor-critic';
 import type { LearnerSpec } from './algorithm';
-import { boxBounds } from './box-bounds';
 import { computeGae } from './compute-gae';
 import { WasmArena } from './kernels/wasm-arena';
 import { RowDeduper } from './row-dedup';

@@ -1,4 +1,4 @@
-import { type BoxSpace, flatSize, InvalidArgumentError, type Space } from '@icrl/core';
+import { type BoxSpace, boxBounds, InvalidArgumentError, type Space } from '@icrl/core';
 
 /**
  * Maps observations of a finite space to table rows: a Discrete observation is its own index; an int32 Box
@@ -29,13 +29,14 @@ export class ObservationIndex {
     const box = space as BoxSpace;
     if (box.dtype !== 'int32')
       throw new InvalidArgumentError(`${algorithm}: observationSpace`, space, expected);
-    const width = flatSize(box);
+    const bounds = boxBounds(box);
+    const width = bounds.low.length;
     const low = new Int32Array(width);
     const radix = new Int32Array(width);
     let size = 1;
     for (let d = 0; d < width; d++) {
-      const lo = typeof box.low === 'number' ? box.low : box.low[d]!;
-      const hi = typeof box.high === 'number' ? box.high : box.high[d]!;
+      const lo = bounds.low[d]!;
+      const hi = bounds.high[d]!;
       if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo) {
         throw new InvalidArgumentError(`${algorithm}: observationSpace`, space, expected);
       }
@@ -60,11 +61,6 @@ export class ObservationIndex {
 /** Whether every observation of the space is the same (a bandit's dummy state). */
 export function isConstantSpace(space: Space): boolean {
   if (space.kind === 'discrete') return space.n === 1;
-  const width = flatSize(space);
-  for (let d = 0; d < width; d++) {
-    const lo = typeof space.low === 'number' ? space.low : space.low[d]!;
-    const hi = typeof space.high === 'number' ? space.high : space.high[d]!;
-    if (lo !== hi) return false;
-  }
-  return true;
+  const { low, high } = boxBounds(space);
+  return low.every((lo, d) => lo === high[d]);
 }

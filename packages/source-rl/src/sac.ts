@@ -6,6 +6,7 @@
 // own networks, replay buffer (shared by its streams) and random stream; plain TypeScript nets (dense-net.ts).
 
 import {
+  boxBounds,
   flatSize,
   InvalidArgumentError,
   type JsonObject,
@@ -19,7 +20,6 @@ import {
   type VecTransition,
 } from '@icrl/core';
 import type { BatchedLearner, LearnerSpec, SourceAlgorithm } from './algorithm';
-import { boxBounds } from './box-bounds';
 import { type AdamSettings, adamUpdate, DenseNet } from './dense-net';
 import { TrainingDivergedError } from './errors/training-diverged-error';
 import { ReplayBuffer } from './replay-buffer';

@@ -1,6 +1,6 @@
 import {
+  boxBounds,
   describeSpace,
-  flatSize,
   type HistoryMeta,
   InvalidArgumentError,
   type JsonObject,
@@ -170,11 +170,11 @@ export function modelConfigForHistory(
 export function stateCount(space: Space): number | null {
   if (space.kind === 'discrete') return space.n;
   if (space.dtype !== 'int32') return null;
-  const size = flatSize(space);
+  const { low, high } = boxBounds(space);
   let count = 1;
-  for (let i = 0; i < size; i++) {
-    const lo = typeof space.low === 'number' ? space.low : space.low[i]!;
-    const hi = typeof space.high === 'number' ? space.high : space.high[i]!;
+  for (let i = 0; i < low.length; i++) {
+    const lo = low[i]!;
+    const hi = high[i]!;
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
     count *= hi - lo + 1;
     if (count > MAX_DISCRETE_STATES) return null;

@@ -1,4 +1,4 @@
-import { flatSize, InvalidArgumentError, type SpaceArray } from '@icrl/core';
+import { boxBounds, flatSize, InvalidArgumentError, type SpaceArray } from '@icrl/core';
 import { type ModelConfig, stateCount } from './config';
 
 /**
@@ -29,11 +29,10 @@ export class Encoding {
     this.obsSize = flatSize(obs);
     this.numStates = stateCount(obs);
     if (this.numStates !== null && obs.kind === 'box') {
+      const { low, high } = boxBounds(obs);
       for (let i = 0; i < this.obsSize; i++) {
-        const lo = typeof obs.low === 'number' ? obs.low : obs.low[i]!;
-        const hi = typeof obs.high === 'number' ? obs.high : obs.high[i]!;
-        this.lows.push(lo);
-        this.ranges.push(hi - lo + 1);
+        this.lows.push(low[i]!);
+        this.ranges.push(high[i]! - low[i]! + 1);
       }
     }
     const act = config.actionSpace;
