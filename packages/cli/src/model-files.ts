@@ -41,12 +41,12 @@ function collectFor(train: TrainRecord | null): CollectRecord | null {
 }
 
 /** A pretrained model of `@icrl/zoo` (`zoo:<env>/<model>`), after its checksums pass. */
-function zooModel(input: string): ModelFiles {
+function zooModel(input: string, flag: string): ModelFiles {
   let entry: ReturnType<typeof zooEntry>;
   try {
     entry = zooEntry(input);
   } catch (err) {
-    throw new UsageError(`Invalid --model: ${(err as Error).message}`);
+    throw new UsageError(`Invalid ${flag}: ${(err as Error).message}`);
   }
   const dir = verifyZooModel(entry);
   const { model } = readCheckpointConfig(dir);
@@ -61,20 +61,20 @@ function zooModel(input: string): ModelFiles {
 }
 
 /**
- * Resolves `--model`: `zoo:<env>/<model>`, an `icrl train` directory (model.onnx + model.json, or checkpoint/), a bare checkpoint
- * directory, or a `.onnx` file with `model.json` beside it.
+ * Resolves `--model` (or the option named by `flag`): `zoo:<env>/<model>`, an `icrl train` directory (model.onnx +
+ * model.json, or checkpoint/), a bare checkpoint directory, or a `.onnx` file with `model.json` beside it.
  */
-export function findModel(input: string): ModelFiles {
-  if (input.startsWith('zoo:')) return zooModel(input);
+export function findModel(input: string, flag = '--model'): ModelFiles {
+  if (input.startsWith('zoo:')) return zooModel(input, flag);
   const path = resolve(input);
   const kind = fileKind(path);
-  if (kind === 'missing') throw new UsageError(`--model ${input} does not exist.`);
+  if (kind === 'missing') throw new UsageError(`${flag} ${input} does not exist.`);
   if (kind === 'directory') {
     const train = readRecord<TrainRecord>(trainRecordPath(path), 'train');
     if (train !== null) {
       if (train.status !== 'done') {
         throw new UsageError(
-          `--model ${input} is an unfinished training run; rerun its icrl train command to finish it.`,
+          `${flag} ${input} is an unfinished training run; rerun its icrl train command to finish it.`,
         );
       }
       const onnx = existsSync(join(path, 'model.onnx')) ? join(path, 'model.onnx') : null;
@@ -101,7 +101,7 @@ export function findModel(input: string): ModelFiles {
   const configPath = join(dir, 'model.json');
   if (!existsSync(configPath)) {
     throw new UsageError(
-      `--model ${input}: the model's config is missing; icrl eval reads it from model.json beside ${basename(path)} (icrl train writes both).`,
+      `${flag} ${input}: the model's config is missing; icrl eval reads it from model.json beside ${basename(path)} (icrl train writes both).`,
     );
   }
   const train =

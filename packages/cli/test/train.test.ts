@@ -77,6 +77,30 @@ describe('icrl train', () => {
     expect(other.stderr).toContain('holds a different training run (differing: model.dynamics, train.lr)');
   });
 
+  it('--init starts from a trained model with a fresh schedule; the run records it', async () => {
+    const from = join(dir, 'dicp');
+    const out = join(dir, 'dicp-more');
+    const args = ['train', '--data', data, '--model', 'ad', '--dynamics', ...TINY_TRAIN, '--steps', '5'];
+    const run = await icrl([...args, '--init', from, '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(join(out, 'train-run.json'), 'utf8'));
+    expect(record.request.init).toEqual({ model: from, checkpoint: join(from, 'checkpoint') });
+    const losses = (d: string) =>
+      readFileSync(join(d, 'train.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { loss: number; lr: number });
+    const more = losses(out);
+    expect(more).toHaveLength(5);
+    expect(more[0]!.lr).toBe(losses(from)[0]!.lr); // the schedule starts again at its peak
+    // Started where the first run ended, not from random weights: its first loss is far below a fresh run's.
+    expect(more[0]!.loss).toBeLessThan(losses(from)[0]!.loss * 0.6);
+    // The same --out without --init is another run.
+    const other = await icrl([...args, '--out', out]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('(differing: init)');
+  });
+
   it('rejects bad input before writing anything', async () => {
     const bad = tempDir('train-bad');
     const notHdf5 = writeText(bad, 'h.h5', '{"not": "hdf5"}');
@@ -91,6 +115,12 @@ describe('icrl train', () => {
       ],
       [['--data', data, '--context', '41'], 2, 'Invalid --context: got 41; expected at most 40'],
       [['--data', data, '--heads', '3'], 2, 'nHead'],
+      [['--data', data, '--init', join(bad, 'nowhere')], 2, `--init ${join(bad, 'nowhere')} does not exist.`],
+      [
+        ['--data', data, '--init', join(dir, 'dicp')],
+        2,
+        `Invalid --init: ${join(dir, 'dicp')} is a different model (--dynamics false here, true there)`,
+      ],
     ];
     const runs = await icrlAll(
       cases.map(([args]) => ['train', ...TINY_TRAIN, ...args, '--out', join(bad, 'out')]),

@@ -17,7 +17,7 @@ export {
   type TaskHistorySummary,
   type TransitionBatch,
 } from './history';
-export type { JsonObject, JsonValue } from './json';
+export { canonicalJson, type JsonObject, type JsonValue } from './json';
 export { type IndexSplit, PythonRandom, pythonRound, pythonSplit } from './python-random';
 export { RandomAgent } from './random-agent';
 export { Rng, type RngState } from './rng';

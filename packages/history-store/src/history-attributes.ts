@@ -1,4 +1,5 @@
 import {
+  canonicalJson,
   HISTORY_SCHEMA_VERSION,
   type HistoryMeta,
   InvalidArgumentError,
@@ -7,7 +8,7 @@ import {
   type TaskHistorySummary,
 } from '@icrl/core';
 import type { AttrValue, Hdf5File } from './hdf5-file';
-import { canonicalJson, parseCanonicalJson, validateHistoryMeta, validateTaskSpec } from './history-meta';
+import { parseCanonicalJson, validateHistoryMeta, validateTaskSpec } from './history-meta';
 import { ROOT_ATTRS, TASK_ATTRS } from './history-schema';
 import { LIBRARY_VERSION } from './version';
 import type { StorageLayout } from './writer-options';

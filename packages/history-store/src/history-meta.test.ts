@@ -1,7 +1,6 @@
-import { HISTORY_SCHEMA_VERSION, type HistoryMeta, InvalidArgumentError } from '@icrl/core';
+import { canonicalJson, HISTORY_SCHEMA_VERSION, type HistoryMeta, InvalidArgumentError } from '@icrl/core';
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalJson,
   firstDifference,
   parseCanonicalJson,
   validateHistoryMeta,

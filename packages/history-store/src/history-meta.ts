@@ -1,4 +1,5 @@
 import {
+  canonicalJson,
   HISTORY_SCHEMA_VERSION,
   type HistoryMeta,
   InvalidArgumentError,
@@ -155,30 +156,6 @@ export function validateSummary(value: unknown, field = 'summary'): TaskHistoryS
 /** Trailing dataset dims of one step of a space: `[]` for discrete, the box's shape otherwise. */
 export function stepShape(space: Space): number[] {
   return space.kind === 'discrete' ? [] : [...space.shape];
-}
-
-/**
- * JSON with object keys sorted (so equal values give equal text) and ±Infinity/NaN kept as the strings
- * `"Infinity"`, `"-Infinity"`, `"NaN"` (box bounds may be unbounded; plain JSON would turn them into null).
- *
- * @example canonicalJson({ b: 1, a: [Infinity] }) // '{"a":["Infinity"],"b":1}'
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
 }
 
 /** Parses `canonicalJson` output, restoring non-finite numbers in box bounds (`low`, `high`). */

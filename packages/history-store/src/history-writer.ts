@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  canonicalJson,
   flatSize,
   HISTORY_SCHEMA_VERSION,
   type HistoryMeta,
@@ -16,7 +17,6 @@ import {
 import { assembleHistory, type TaskSource } from './assemble-history';
 import { WriterStateError } from './errors/writer-state-error';
 import {
-  canonicalJson,
   firstDifference,
   parseCanonicalJson,
   stepShape,

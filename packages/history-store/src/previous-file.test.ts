@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson } from '@icrl/core';
 import { describe, expect, it } from 'vitest';
 import { gridBatch, gridMeta, taskMeta } from '../test/synthetic-history';
 import { tempDir } from '../test/temp-dir';
-import { canonicalJson } from './history-meta';
 import { HistoryWriter, planDatasets } from './history-writer';
 import { openPreviousFile } from './previous-file';
 import { resolveStorage, validateWriterOptions } from './writer-options';

@@ -1,8 +1,7 @@
-import { InvalidFileError } from '@icrl/core';
+import { canonicalJson, InvalidFileError } from '@icrl/core';
 import type { SourceDataset, TaskSource } from './assemble-history';
 import { Hdf5File } from './hdf5-file';
 import { readRootMeta, readTaskAttrs } from './history-attributes';
-import { canonicalJson } from './history-meta';
 import { readTaskLayout, SCHEMA_VERSION_ATTR, type TaskLayout } from './history-schema';
 import type { JobRecord } from './staging-dir';
 import { dtypeSize } from './storage-dtype';

@@ -1,5 +1,6 @@
 import {
   boxBounds,
+  canonicalJson,
   describeSpace,
   type HistoryMeta,
   InvalidArgumentError,
@@ -192,8 +193,9 @@ export function configDiff(a: ModelConfig, b: ModelConfig): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   const out: string[] = [];
   for (const k of keys) {
-    const va = JSON.stringify((a as unknown as Record<string, unknown>)[k]);
-    const vb = JSON.stringify((b as unknown as Record<string, unknown>)[k]);
+    // Key order is not part of a value: a space read back from a file may list its fields in another order.
+    const va = canonicalJson((a as unknown as Record<string, unknown>)[k]);
+    const vb = canonicalJson((b as unknown as Record<string, unknown>)[k]);
     if (va !== vb) out.push(k);
   }
   return out.sort();

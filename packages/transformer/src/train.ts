@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  canonicalJson,
   describeSpace,
   type HistorySource,
   IcrlError,
@@ -166,6 +167,12 @@ export interface TrainOptions {
   readonly outDir?: string;
   /** Continue the run checkpointed in `outDir` (its config must equal this one). Default false. */
   readonly resume?: boolean;
+  /**
+   * A checkpoint directory whose weights start this run instead of a random init (fine-tuning, or training on
+   * with a new schedule). Its model config must equal this run's except for `seed`; the optimizer, schedule
+   * and RNGs start fresh. A resumed run ignores it (its own checkpoint already holds where it got to).
+   */
+  readonly initFrom?: string;
   /** Return (after checkpointing) once this call has done this many updates; the run stays resumable. */
   readonly stopAfter?: number;
   /** `tensorflow` | `wasm` | `cpu` | `auto` (default). */
@@ -221,7 +228,7 @@ function checkHistoryMatchesModel(source: HistorySource, config: ModelConfig): v
     );
   }
   for (const key of ['observationSpace', 'actionSpace'] as const) {
-    if (JSON.stringify(meta[key]) !== JSON.stringify(config[key])) {
+    if (canonicalJson(meta[key]) !== canonicalJson(config[key])) {
       throw new InvalidArgumentError(
         `history.${key}`,
         describeSpace(meta[key]),
@@ -247,6 +254,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     'train',
     'outDir',
     'resume',
+    'initFrom',
     'stopAfter',
     'backend',
     'onLog',
@@ -307,6 +315,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       state: JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>,
     };
   }
+  let initWeights: string | null = null;
+  if (options.initFrom !== undefined && resumeFrom === null) {
+    if (typeof options.initFrom !== 'string' || options.initFrom === '')
+      throw new InvalidArgumentError('options.initFrom', options.initFrom, 'a checkpoint directory');
+    const init = readCheckpointConfig(options.initFrom);
+    const diff = configDiff(modelConfig, init.model).filter((k) => k !== 'seed');
+    if (diff.length > 0) {
+      throw new InvalidArgumentError(
+        `model.${diff[0]}`,
+        (modelConfig as unknown as Record<string, unknown>)[diff[0]!],
+        `${JSON.stringify((init.model as unknown as Record<string, unknown>)[diff[0]!])}, as in the checkpoint at ${options.initFrom} the weights start from (differing: ${diff.join(', ')})`,
+      );
+    }
+    initWeights = join(init.dir, 'model.safetensors');
+  }
   checkHistoryMatchesModel(source, modelConfig);
   // IDT reads streams with episodes sorted by return and relabelled returns-to-go.
   const windows = modelConfig.kind === 'idt' ? new IDTHistories(source) : source;
@@ -348,9 +371,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       dropoutRng = Rng.fromState(s.dropoutState as RngState);
       lastLoss = Number(s.lastLoss);
       if (logPath !== null) truncateLog(logPath, step);
-    } else if (logPath !== null) {
-      mkdirSync(options.outDir!, { recursive: true });
-      writeFileSync(logPath, '');
+    } else {
+      if (initWeights !== null) loadWeights(model, readSafetensors(initWeights).tensors, initWeights);
+      if (logPath !== null) {
+        mkdirSync(options.outDir!, { recursive: true });
+        writeFileSync(logPath, '');
+      }
     }
   } catch (err) {
     optimizer.dispose();

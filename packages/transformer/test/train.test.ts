@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, InvalidFileError } from '@icrl/core';
@@ -180,6 +180,47 @@ describe('train', () => {
     expect(logB).toEqual(logA);
     straight.model.dispose();
     resumed.model.dispose();
+  });
+
+  it("a run started from another run's weights (initFrom) begins at them, with a fresh schedule", async () => {
+    const model = { ...MODEL, dynamics: true };
+    // lr so small that one update leaves the weights where they started.
+    const tiny = { ...TRAIN, steps: 1, lr: 1e-12 };
+    const warm = await train({
+      source,
+      model: { ...model, seed: 5 }, // the seed may differ: it only draws the windows and dropout here
+      train: tiny,
+      outDir: join(dir, 'warm'),
+      initFrom: join(dir, 'straight', 'checkpoint'),
+      backend: 'wasm',
+    });
+    const cold = await train({ source, model, train: tiny, backend: 'wasm' });
+    const from = loadModel(join(dir, 'straight', 'checkpoint'));
+    const w = weights(warm.model);
+    const c = weights(cold.model);
+    let coldDiffers = false;
+    for (const [k, v] of weights(from)) {
+      const got = w.get(k)!;
+      for (let i = 0; i < v.length; i++) expect(got[i], k).toBeCloseTo(v[i]!, 5);
+      coldDiffers ||= v.some((x, i) => Math.abs(x - c.get(k)![i]!) > 1e-3);
+    }
+    expect(coldDiffers).toBe(true);
+    expect(warm.step).toBe(1);
+    expect(warm.log[0]!.lr).toBe(1e-12);
+    for (const m of [warm.model, cold.model, from]) m.dispose();
+
+    const before = readdirSync(dir).length;
+    const err = await train({
+      source,
+      model: { ...model, nEmbd: 32 },
+      train: tiny,
+      outDir: join(dir, 'warm-wide'),
+      initFrom: join(dir, 'straight', 'checkpoint'),
+      backend: 'wasm',
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toMatch(/model\.nEmbd.*checkpoint.*weights start from/);
+    expect(readdirSync(dir).length).toBe(before);
   });
 
   it('checkpoints open as PyTorch state dicts: names, shapes and metadata', async () => {

@@ -7,6 +7,7 @@ import { HistoryReader } from '@icrl/history-store';
 import {
   type ADModel,
   checkpointDir,
+  configDiff,
   exportOnnx,
   MODEL_KINDS,
   type ModelConfig,
@@ -21,6 +22,7 @@ import { BUDGET_NAMES, BUDGETS, type BudgetName } from '../budgets';
 import { FieldErrors } from '../field-errors';
 import { fileKind, requireHdf5 } from '../input-files';
 import type { Io } from '../io';
+import { findModel } from '../model-files';
 import type { CommandSpec, ParsedCommand } from '../options';
 import { Progress } from '../progress';
 import { provenance } from '../provenance';
@@ -165,6 +167,14 @@ export const trainSpec: CommandSpec = {
       defaultText: "the budget's",
     },
     {
+      flag: 'init',
+      key: 'init',
+      type: 'string',
+      arg: '<model>',
+      doc: "start from this model's weights (an icrl train directory, a checkpoint, zoo:<env>/<model>) with a fresh optimizer and schedule; its architecture must match",
+      defaultText: 'random weights',
+    },
+    {
       flag: 'checkpoint-every',
       key: 'checkpointEvery',
       type: 'integer',
@@ -177,6 +187,7 @@ export const trainSpec: CommandSpec = {
   examples: [
     'icrl train --data runs/darkroom.h5 --model ad --out runs/ad',
     'icrl train --data runs/darkroom.h5 --model ad --dynamics --out runs/dicp-ad --steps 5000',
+    'icrl train --data runs/darkroom.h5 --model ad --dynamics --init runs/dicp-ad --lr 0.005 --steps 5000 --out runs/dicp-ad-more',
   ],
 };
 
@@ -185,6 +196,8 @@ export interface TrainRequest {
   readonly data: { readonly path: string; readonly fingerprint: string; readonly envId: string };
   readonly model: ModelConfig;
   readonly train: TrainConfig;
+  /** `--init`: the model whose weights the run starts from (as given, resolved), absent for random weights. */
+  readonly init?: { readonly model: string; readonly checkpoint: string };
 }
 
 /** A validated training job. */
@@ -249,6 +262,7 @@ export async function resolveTrainJob(input: {
   inner?: number;
   context?: number;
   checkpointEvery?: number;
+  init?: string;
 }): Promise<{ job: TrainJob; reader: HistoryReader }> {
   requireHdf5(input.data, '--data');
   if (fileKind(input.out) !== 'missing' && fileKind(input.out) !== 'directory') {
@@ -290,11 +304,13 @@ export async function resolveTrainJob(input: {
         `Invalid --context: got ${model!.nTransit}; expected at most ${shortest}, the length of the shortest stream in ${input.data}.`,
       );
     }
+    const init = input.init === undefined ? undefined : initModel(input.init, model!);
     const job: TrainJob = {
       request: {
         data: { path: resolve(input.data), fingerprint: fingerprint(reader), envId },
         model: model!,
         train: trainConfig!,
+        ...(init !== undefined ? { init } : {}),
       },
       out: resolve(input.out),
       workers: input.workers,
@@ -306,6 +322,38 @@ export async function resolveTrainJob(input: {
     await reader.close();
     throw err;
   }
+}
+
+/** The flag that sets each model-config field (to name it when `--init`'s architecture differs). */
+const MODEL_FLAGS: Record<string, string> = {
+  kind: '--model',
+  dynamics: '--dynamics',
+  nLayer: '--layers',
+  nEmbd: '--embd',
+  nHead: '--heads',
+  nInner: '--inner',
+  nTransit: '--context',
+};
+
+/** Resolves `--init` to a checkpoint whose architecture equals `model`'s (the seed may differ). */
+function initModel(input: string, model: ModelConfig): { model: string; checkpoint: string } {
+  const found = findModel(input, '--init');
+  if (found.checkpoint === null) {
+    throw new UsageError(
+      `Invalid --init: ${input} has no checkpoint (model.safetensors) to start from; give its icrl train directory instead.`,
+    );
+  }
+  const diff = configDiff(model, found.config).filter((k) => k !== 'seed');
+  if (diff.length > 0) {
+    const fields = diff.map(
+      (k) =>
+        `${MODEL_FLAGS[k] ?? k} ${JSON.stringify((model as unknown as Record<string, unknown>)[k])} here, ${JSON.stringify((found.config as unknown as Record<string, unknown>)[k])} there`,
+    );
+    throw new UsageError(
+      `Invalid --init: ${input} is a different model (${fields.join('; ')}); its weights can only start a run of the same architecture and env.`,
+    );
+  }
+  return { model: input.startsWith('zoo:') ? input : found.path, checkpoint: found.checkpoint };
 }
 
 /**
@@ -326,8 +374,8 @@ export function trainState(job: TrainJob): 'done' | 'resume' | 'fresh' {
   const a = { ...record.request, data: record.request.data.fingerprint } as Record<string, unknown>;
   const b = { ...job.request, data: job.request.data.fingerprint } as Record<string, unknown>;
   const diff = differingKeys(a, b).flatMap((k) =>
-    k === 'data'
-      ? ['data']
+    k === 'data' || k === 'init'
+      ? [k]
       : differingKeys(a[k] as Record<string, unknown>, b[k] as Record<string, unknown>).map(
           (f) => `${k}.${f}`,
         ),
@@ -388,6 +436,7 @@ export async function runTrainJob(job: TrainJob, reader: HistoryReader, io: Io):
       train: job.request.train,
       outDir: job.out,
       resume: state === 'resume',
+      ...(job.request.init !== undefined ? { initFrom: job.request.init.checkpoint } : {}),
       ...(job.workers !== undefined ? { workers: job.workers } : {}),
       onLog: (e) => progress.update(e.step, `loss ${e.loss.toFixed(3)}`),
     });
