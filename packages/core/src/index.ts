@@ -36,6 +36,7 @@ export {
   sampleBatch,
   spaceDtype,
 } from './spaces';
+export { StateCodec } from './state-codec';
 export { learningCurve, meanCi95, studentT975 } from './stats';
 export type { TaskSpec, TaskSplit } from './task';
 export * from './validate';

@@ -1,6 +1,5 @@
 import type { Encoding } from '@icrl/transformer';
 import { topActions } from './policy-order';
-import { decodeState } from './state-codec';
 import type { LevelOutputs, LevelRows, TreeLevels } from './tree-engine';
 
 // DICP's discrete beam search (spec §2.2), batched over every planned env: each level is ONE engine call over
@@ -89,7 +88,6 @@ export async function beamSearch(
   const F = e.contextSize;
   const O = e.obsSize;
   const A = s.numActions;
-  const space = engine.config.observationSpace;
   const numStates = e.numStates!;
   const classes = engine.config.rewardClasses;
   const result = new Int32Array(roots.length);
@@ -137,7 +135,7 @@ export async function beamSearch(
       }
       const reward = argmax(out.reward, i * classes, classes);
       const next = new Float32Array(O);
-      decodeState(space, argmax(out.nextState, i * numStates, numStates), next, 0);
+      e.decodeState(argmax(out.nextState, i * numStates, numStates), next, 0);
       const list = bySlot.get(r.slot) ?? [];
       list.push({
         slot: r.slot,

@@ -25,7 +25,6 @@ export {
 } from './planner-options';
 export { sampleOne, samplingOrder, topActions } from './policy-order';
 export { ReencodeEngine } from './reencode-engine';
-export { decodeState } from './state-codec';
 export type { LevelOutputs, LevelRows, TreeEngine, TreeLevels } from './tree-engine';
 export {
   ortWorldModel,

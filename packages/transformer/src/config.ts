@@ -1,5 +1,4 @@
 import {
-  boxBounds,
   canonicalJson,
   describeSpace,
   type HistoryMeta,
@@ -13,6 +12,7 @@ import {
   requireOneOf,
   requireSeed,
   type Space,
+  StateCodec,
 } from '@icrl/core';
 import { TRANSFORMER_DEFAULTS, type TransformerConfig, validateTransformerConfig } from './model';
 
@@ -169,18 +169,7 @@ export function modelConfigForHistory(
  * too-large one. Discrete states get DICP's Embedding query token and a next-state classification head.
  */
 export function stateCount(space: Space): number | null {
-  if (space.kind === 'discrete') return space.n;
-  if (space.dtype !== 'int32') return null;
-  const { low, high } = boxBounds(space);
-  let count = 1;
-  for (let i = 0; i < low.length; i++) {
-    const lo = low[i]!;
-    const hi = high[i]!;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
-    count *= hi - lo + 1;
-    if (count > MAX_DISCRETE_STATES) return null;
-  }
-  return count;
+  return StateCodec.of(space, MAX_DISCRETE_STATES)?.size ?? null;
 }
 
 /** The config as plain JSON (for `config.json`). */

@@ -1,5 +1,5 @@
-import { boxBounds, flatSize, InvalidArgumentError, type SpaceArray } from '@icrl/core';
-import { type ModelConfig, stateCount } from './config';
+import { flatSize, InvalidArgumentError, type SpaceArray, StateCodec } from '@icrl/core';
+import { MAX_DISCRETE_STATES, type ModelConfig } from './config';
 
 /**
  * How an env's transitions become model inputs, derived from its spaces (spec §1.3, §1.5, §9):
@@ -21,20 +21,14 @@ export class Encoding {
   readonly actionFeatures: number;
   /** Features of a context token: `2·obsSize + actionFeatures + 1`. */
   readonly contextSize: number;
-  private readonly lows: number[] = [];
-  private readonly ranges: number[] = [];
+  /** Numbers the cells of a finite integer observation box, else null. */
+  private readonly states: StateCodec | null;
 
   constructor(config: Pick<ModelConfig, 'observationSpace' | 'actionSpace'>) {
     const obs = config.observationSpace;
     this.obsSize = flatSize(obs);
-    this.numStates = stateCount(obs);
-    if (this.numStates !== null && obs.kind === 'box') {
-      const { low, high } = boxBounds(obs);
-      for (let i = 0; i < this.obsSize; i++) {
-        this.lows.push(low[i]!);
-        this.ranges.push(high[i]! - low[i]! + 1);
-      }
-    }
+    this.states = StateCodec.of(obs, MAX_DISCRETE_STATES);
+    this.numStates = this.states?.size ?? null;
     const act = config.actionSpace;
     this.numActions = act.kind === 'discrete' ? act.n : null;
     this.actionSize = flatSize(act);
@@ -44,19 +38,20 @@ export class Encoding {
 
   /** The state index of the observation at `obs[offset .. offset + obsSize)`. Throws outside the grid. */
   stateIndex(obs: ArrayLike<number>, offset: number): number {
-    let index = 0;
-    for (let i = 0; i < this.obsSize; i++) {
-      const v = obs[offset + i]! - this.lows[i]!;
-      if (!(v >= 0 && v < this.ranges[i]! && Number.isInteger(v))) {
-        throw new InvalidArgumentError(
-          'observation',
-          Array.from({ length: this.obsSize }, (_, j) => obs[offset + j]),
-          'a cell inside the observation space',
-        );
-      }
-      index = index * this.ranges[i]! + v;
-    }
-    return index;
+    if (this.states === null)
+      throw new InvalidArgumentError(
+        'observation',
+        obs[offset],
+        'a cell of a finite integer observation space',
+      );
+    return this.states.index(obs, offset);
+  }
+
+  /** Writes the observation of state `index` at `out[offset ..]`: the inverse of `stateIndex`. */
+  decodeState(index: number, out: Float32Array, offset: number): void {
+    if (this.states === null)
+      throw new InvalidArgumentError('index', index, 'a state of a finite integer observation space');
+    this.states.decode(index, out, offset);
   }
 
   /** Writes one context token's features at `out[o ..]`. Actions are indices (discrete) or vectors at `a[aOff ..]`. */
