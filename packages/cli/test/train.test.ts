@@ -95,6 +95,8 @@ describe('icrl train', () => {
     expect(more[0]!.lr).toBe(losses(from)[0]!.lr); // the schedule starts again at its peak
     // Started where the first run ended, not from random weights: its first loss is far below a fresh run's.
     expect(more[0]!.loss).toBeLessThan(losses(from)[0]!.loss * 0.6);
+    const info = await icrl(['info', out]);
+    expect(info.stdout).toContain(`weights started from ${from} (--init)`);
     // The same --out without --init is another run.
     const other = await icrl([...args, '--out', out]);
     expect(other.code).toBe(2);

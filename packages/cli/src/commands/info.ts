@@ -70,6 +70,7 @@ function describeTrainRecord(r: TrainRecord): string[] {
     `env ${m.envId}; ${m.nLayer} layers, d ${m.nEmbd}, ${m.nHead} heads, MLP ${m.nInner}, context ${m.nTransit}`,
     `${t.steps} updates × batch ${t.batchSize}, lr ${t.lr}, seed ${t.seed}`,
     `data: ${r.request.data.path} (fingerprint ${r.request.data.fingerprint})`,
+    ...(r.request.init ? [`weights started from ${r.request.init.model} (--init)`] : []),
     ...(r.result
       ? [
           `final loss ${r.result.finalLoss.toFixed(4)} after ${r.result.steps} updates, ${r.result.trainSeconds.toFixed(1)} s on ${r.result.backend}${r.result.onnx ? `; ONNX: ${r.result.onnx}` : ''}`,
