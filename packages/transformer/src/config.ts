@@ -177,15 +177,27 @@ export function configToJson(config: ModelConfig): JsonObject {
   return JSON.parse(JSON.stringify(config)) as JsonObject;
 }
 
+/**
+ * Whether two config values are equal as a checkpoint's `config.json` stores them: key order does not count (a
+ * space read back from a file may list its fields in another order) and non-finite bounds are JSON's null there.
+ */
+export function sameConfigValue(a: unknown, b: unknown): boolean {
+  const key = (v: unknown) => (v === undefined ? 'undefined' : canonicalJson(JSON.parse(JSON.stringify(v))));
+  return key(a) === key(b);
+}
+
 /** Fields of two configs that differ (shallow; spaces compared as JSON). */
 export function configDiff(a: ModelConfig, b: ModelConfig): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   const out: string[] = [];
   for (const k of keys) {
-    // Key order is not part of a value: a space read back from a file may list its fields in another order.
-    const va = canonicalJson((a as unknown as Record<string, unknown>)[k]);
-    const vb = canonicalJson((b as unknown as Record<string, unknown>)[k]);
-    if (va !== vb) out.push(k);
+    if (
+      !sameConfigValue(
+        (a as unknown as Record<string, unknown>)[k],
+        (b as unknown as Record<string, unknown>)[k],
+      )
+    )
+      out.push(k);
   }
   return out.sort();
 }

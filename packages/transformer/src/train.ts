@@ -1,7 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  canonicalJson,
   describeSpace,
   type HistorySource,
   IcrlError,
@@ -26,7 +25,7 @@ import {
   readSafetensors,
   saveCheckpoint,
 } from './checkpoint';
-import { configDiff, type ModelConfig, modelConfigForHistory } from './config';
+import { configDiff, type ModelConfig, modelConfigForHistory, sameConfigValue } from './config';
 import { defaultWorkers, GradientWorkers, type MicroBatch } from './data-parallel';
 import { IDTHistories } from './idt';
 import { WindowDrawer } from './sampler';
@@ -228,7 +227,7 @@ function checkHistoryMatchesModel(source: HistorySource, config: ModelConfig): v
     );
   }
   for (const key of ['observationSpace', 'actionSpace'] as const) {
-    if (canonicalJson(meta[key]) !== canonicalJson(config[key])) {
+    if (!sameConfigValue(meta[key], config[key])) {
       throw new InvalidArgumentError(
         `history.${key}`,
         describeSpace(meta[key]),
