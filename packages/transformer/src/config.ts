@@ -201,3 +201,8 @@ export function configDiff(a: ModelConfig, b: ModelConfig): string[] {
   }
   return out.sort();
 }
+
+/** Fields that make two configs different models: `configDiff` without `seed`, which only draws the initial weights. */
+export function architectureDiff(a: ModelConfig, b: ModelConfig): string[] {
+  return configDiff(a, b).filter((k) => k !== 'seed');
+}

@@ -29,6 +29,7 @@ export {
   type TrainingState,
 } from './checkpoint';
 export {
+  architectureDiff,
   configDiff,
   MODEL_DEFAULTS,
   MODEL_KINDS,

@@ -25,7 +25,13 @@ import {
   readSafetensors,
   saveCheckpoint,
 } from './checkpoint';
-import { configDiff, type ModelConfig, modelConfigForHistory, sameConfigValue } from './config';
+import {
+  architectureDiff,
+  configDiff,
+  type ModelConfig,
+  modelConfigForHistory,
+  sameConfigValue,
+} from './config';
 import { defaultWorkers, GradientWorkers, type MicroBatch } from './data-parallel';
 import { IDTHistories } from './idt';
 import { WindowDrawer } from './sampler';
@@ -319,7 +325,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (typeof options.initFrom !== 'string' || options.initFrom === '')
       throw new InvalidArgumentError('options.initFrom', options.initFrom, 'a checkpoint directory');
     const init = readCheckpointConfig(options.initFrom);
-    const diff = configDiff(modelConfig, init.model).filter((k) => k !== 'seed');
+    const diff = architectureDiff(modelConfig, init.model);
     if (diff.length > 0) {
       throw new InvalidArgumentError(
         `model.${diff[0]}`,

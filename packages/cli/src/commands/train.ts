@@ -6,8 +6,8 @@ import { ENV_PRESET_NAMES, type EnvPresetName } from '@icrl/envs';
 import { HistoryReader } from '@icrl/history-store';
 import {
   type ADModel,
+  architectureDiff,
   checkpointDir,
-  configDiff,
   exportOnnx,
   MODEL_KINDS,
   type ModelConfig,
@@ -343,7 +343,7 @@ function initModel(input: string, model: ModelConfig): { model: string; checkpoi
       `Invalid --init: ${input} has no checkpoint (model.safetensors) to start from; give its icrl train directory instead.`,
     );
   }
-  const diff = configDiff(model, found.config).filter((k) => k !== 'seed');
+  const diff = architectureDiff(model, found.config);
   if (diff.length > 0) {
     const fields = diff.map(
       (k) =>
