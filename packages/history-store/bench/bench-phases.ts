@@ -3,7 +3,7 @@
 // h5wasm's 4 MB module, ~600 MB of RSS), and each phase's memory is its own.
 //
 //   node phases.js write PATH TASKS   → {"seconds", "appendSeconds", "bytes"}
-//   node phases.js read PATH          → {"seconds", "bytes"}
+//   node phases.js read PATH          → {"seconds", "bytes", "openSeconds", "tasks"}
 //   node phases.js sample PATH        → {"windowsPerS", "batches", "seconds", "peakRssMb", "cached"}
 import { readFileSync } from 'node:fs';
 import { HISTORY_SCHEMA_VERSION, type HistoryMeta, type TransitionBatch } from '@icrl/core';
@@ -75,14 +75,17 @@ async function write(path: string, tasks: number): Promise<object> {
 
 async function read(path: string): Promise<object> {
   // Every task whole, straight from the file (cacheBytes 0: nothing kept in memory).
+  const opened = performance.now();
   const reader = await HistoryReader.open(path, { cacheBytes: 0 });
+  const openSeconds = (performance.now() - opened) / 1000;
   const t0 = performance.now();
   let checksum = 0;
   for (const k of reader.taskIndices) checksum += reader.readTask(k).states[k % 100]!;
   const seconds = (performance.now() - t0) / 1000;
   const bytes = reader.payloadBytes;
+  const tasks = reader.taskIndices.length;
   reader.close();
-  return { seconds, bytes, checksum };
+  return { seconds, bytes, checksum, openSeconds, tasks };
 }
 
 async function sample(path: string): Promise<object> {

@@ -65,7 +65,13 @@ try {
     path,
     String(tasks),
   ]);
-  const r = runPhase<{ seconds: number; bytes: number; checksum: number }>(bundle, ['read', path]);
+  const r = runPhase<{
+    seconds: number;
+    bytes: number;
+    checksum: number;
+    openSeconds: number;
+    tasks: number;
+  }>(bundle, ['read', path]);
   const s = runPhase<{
     windowsPerS: number;
     batches: number;
@@ -83,6 +89,9 @@ try {
     `| write | ${fmt(writeMbPerS)} MB/s | ${fmt(w.seconds, 1)} s = append ${fmt(w.appendSeconds, 1)} s (streamed to raw staging files, ${fmt(mb(w.bytes) / w.appendSeconds)} MB/s) + close ${fmt(w.seconds - w.appendSeconds, 1)} s (HDF5 file built, one stream per chunk) |`,
   );
   console.log(
+    `| open | ${fmt(r.openSeconds, 2)} s | HistoryReader.open of ${fmt(r.tasks)} task groups (attributes and layouts of every task) |`,
+  );
+  console.log(
     `| read | ${fmt(readMbPerS)} MB/s | every task whole (readTask), cacheBytes 0, page cache warm |`,
   );
   console.log(
@@ -95,6 +104,7 @@ try {
   );
   if (scaled) console.log(`note: scaled run (${fmt(total)} transitions), not 1e8.`);
   console.log(`metric history.write_mb_per_s ${writeMbPerS.toFixed(1)} MB/s`);
+  console.log(`metric history.open_s ${r.openSeconds.toFixed(2)} s`);
   console.log(`metric history.read_mb_per_s ${readMbPerS.toFixed(1)} MB/s`);
   console.log(`metric history.windows_per_s ${s.windowsPerS.toFixed(0)} windows/s`);
   console.log(`metric history.sample_rss_mb ${s.peakRssMb.toFixed(0)} MB`);

@@ -19,7 +19,6 @@ import {
 
 type H5Lib = typeof import('h5wasm/node');
 type H5Module = H5Lib['Module'];
-type GetTypes = { get_types(fileId: bigint, groupPath: string): Record<string, number> };
 
 let loading: Promise<H5Lib> | null = null;
 
@@ -64,8 +63,6 @@ const H5T_FLOAT = 1;
 const H5T_STRING = 3;
 const H5T_COMPOUND = 6;
 const H5T_ENUM = 8;
-const H5O_TYPE_GROUP = 0;
-const H5O_TYPE_DATASET = 1;
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -185,15 +182,20 @@ export class Hdf5File {
 
   /** Children of a group and whether each is a group or a dataset. */
   children(groupPath: string): Map<string, 'group' | 'dataset' | 'other'> {
-    const types = this.call(
+    // Names first, then one type lookup per name: h5wasm's get_types walks the group by index for every
+    // child, quadratic in the children (3 minutes for a root of 6,233 task groups; this takes 0.4 s).
+    const names = this.call(
       `listing group ${groupPath}`,
-      // get_types exists in the wasm module but is missing from h5wasm's type declarations.
-      () => (this.module as unknown as GetTypes).get_types(this.fileId, groupPath),
-      (v) => v === null || typeof v !== 'object',
+      () => this.module.get_names(this.fileId, groupPath, false),
+      (v) => !Array.isArray(v),
     );
+    const prefix = groupPath.endsWith('/') ? groupPath : `${groupPath}/`;
     const out = new Map<string, 'group' | 'dataset' | 'other'>();
-    for (const [name, type] of Object.entries(types)) {
-      out.set(name, type === H5O_TYPE_GROUP ? 'group' : type === H5O_TYPE_DATASET ? 'dataset' : 'other');
+    for (const name of names) {
+      const kind = this.kind(`${prefix}${name}`);
+      if (kind === 'missing')
+        throw new InvalidFileError(this.path, `${prefix}${name} is listed but cannot be opened.`);
+      out.set(name, kind);
     }
     return out;
   }
