@@ -63,11 +63,22 @@ describe('icrl eval, plot and info', () => {
       '3',
       '--runs',
       '1',
+      '--tasks',
+      '3',
       '--baselines',
       '--out',
       other,
     ]);
     expect(run2.code, run2.stderr).toBe(0);
+    // --tasks 3: the first 3 held-out goals only, for every method; the split itself is recorded whole.
+    const o = JSON.parse(readFileSync(other, 'utf8'));
+    expect(o.request.tasks).toBe(3);
+    expect(r.request).not.toHaveProperty('tasks');
+    expect(o.split.test).toHaveLength(8);
+    for (const m of o.methods) {
+      expect(m.tasks).toEqual([38, 51, 62]);
+      expect(m.returns).toHaveLength(3);
+    }
     const svg = join(dir, 'curves.svg');
     const plot = await icrl(['plot', results, other, '--out', svg]);
     expect(plot.code, plot.stderr).toBe(0);
@@ -118,6 +129,11 @@ describe('icrl eval, plot and info', () => {
         ['eval', '--model', model, '--episodes', '0', '--out', join(bad, 'r.json')],
         2,
         'Invalid --episodes: got 0',
+      ],
+      [
+        ['eval', '--model', model, '--tasks', '9', '--out', join(bad, 'r.json')],
+        2,
+        'Invalid --tasks: got 9; split seed 0 of darkroom has 8 held-out tasks.',
       ],
       [['eval', '--model', model, '--out', json], 3, 'is not an icrl-results file'],
       [['eval', '--out', join(bad, 'r.json')], 2, 'Missing --model'],

@@ -7,6 +7,7 @@ import {
   InvalidFileError,
   type JsonObject,
   RandomAgent,
+  type TaskSpec,
 } from '@icrl/core';
 import { ENV_PRESET_NAMES, type EnvPresetName, makeEnvFamily, OracleAgent } from '@icrl/envs';
 import { makeAlgorithm, SourceAgent } from '@icrl/source-rl';
@@ -119,6 +120,15 @@ export const evalSpec: CommandSpec = {
       defaultText: "the budget's",
     },
     {
+      flag: 'tasks',
+      key: 'tasks',
+      type: 'integer',
+      arg: '<n>',
+      min: 1,
+      doc: 'the first n held-out tasks only (a quicker look at envs with many, e.g. Key-to-Door)',
+      defaultText: 'all',
+    },
+    {
       flag: 'split-seed',
       key: 'splitSeed',
       type: 'integer',
@@ -186,6 +196,8 @@ export interface EvalJob {
     readonly samples: number;
     readonly episodes: number;
     readonly runsPerTask: number;
+    /** The first n held-out tasks only; absent: all (absent rather than null, so older requests still match). */
+    readonly tasks?: number;
     readonly seed: number;
     readonly baselines: boolean;
     readonly sourceBaseline: boolean;
@@ -205,6 +217,7 @@ export async function resolveEvalJob(input: {
   samples?: number;
   episodes?: number;
   runs?: number;
+  tasks?: number;
   splitSeed?: number;
   seed?: number;
   budget?: BudgetName;
@@ -241,6 +254,12 @@ export async function resolveEvalJob(input: {
   const family = makeEnvFamily(env);
   checkPlanner(settings, model?.config ?? null, family.actionSpace);
   const splitSeed = input.splitSeed ?? model?.train?.dataMeta.split?.seed ?? family.split().seed;
+  const heldOut = family.split(splitSeed).test.length;
+  if (input.tasks !== undefined && input.tasks > heldOut) {
+    throw new UsageError(
+      `Invalid --tasks: got ${input.tasks}; split seed ${splitSeed} of ${env} has ${heldOut} held-out tasks.`,
+    );
+  }
   const kind = fileKind(input.out);
   if (kind === 'directory')
     throw new UsageError(`Invalid --out: ${input.out} is a directory; expected a results .json file path.`);
@@ -259,6 +278,7 @@ export async function resolveEvalJob(input: {
       ...settings,
       episodes: input.episodes ?? (planner === 'none' ? b.episodes : b.planningEpisodes),
       runsPerTask: input.runs ?? b.runsPerTask,
+      ...(input.tasks !== undefined ? { tasks: input.tasks } : {}),
       seed: input.seed ?? 0,
       baselines,
       sourceBaseline,
@@ -267,6 +287,11 @@ export async function resolveEvalJob(input: {
     budget,
     model,
   };
+}
+
+/** The held-out tasks an evaluation runs on: the split's test tasks, or the first `tasks` of them. */
+function evaluatedTasks(family: EnvFamily, r: EvalJob['request']): TaskSpec[] {
+  return family.split(r.splitSeed).test.slice(0, r.tasks);
 }
 
 /** The model as an in-context agent, with its backend's name and a cleanup. */
@@ -299,8 +324,7 @@ async function modelAgent(job: EvalJob): Promise<{
   if (files.config.kind === 'idt') {
     const backend = await initBackend('auto');
     const model = loadModel(files.checkpoint!, found.config) as IDTModel;
-    const test = family.split(r.splitSeed).test;
-    const initialReturn = test.flatMap((t) =>
+    const initialReturn = evaluatedTasks(family, r).flatMap((t) =>
       Array.from({ length: r.runsPerTask }, () => family.maxReturn!(t)),
     );
     let agent: InContextAgent;
@@ -375,7 +399,7 @@ export async function runEvalJob(job: EvalJob, io: Io): Promise<ResultsFile> {
     backend: string | null,
   ) => {
     const progress = new Progress(io, `eval ${label}`, r.episodes, 'episodes');
-    const result = await evaluate(make, family, split.test, {
+    const result = await evaluate(make, family, evaluatedTasks(family, r), {
       episodes: r.episodes,
       seed: r.seed,
       runsPerTask: r.runsPerTask,
