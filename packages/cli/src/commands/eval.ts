@@ -8,6 +8,7 @@ import {
   type JsonObject,
   RandomAgent,
   type TaskSpec,
+  type TaskSplit,
 } from '@icrl/core';
 import { ENV_PRESET_NAMES, type EnvPresetName, makeEnvFamily, OracleAgent } from '@icrl/envs';
 import { makeAlgorithm, SourceAgent } from '@icrl/source-rl';
@@ -290,8 +291,8 @@ export async function resolveEvalJob(input: {
 }
 
 /** The held-out tasks an evaluation runs on: the split's test tasks, or the first `tasks` of them. */
-function evaluatedTasks(family: EnvFamily, r: EvalJob['request']): TaskSpec[] {
-  return family.split(r.splitSeed).test.slice(0, r.tasks);
+function evaluatedTasks(split: TaskSplit, r: EvalJob['request']): TaskSpec[] {
+  return split.test.slice(0, r.tasks);
 }
 
 /** The model as an in-context agent, with its backend's name and a cleanup. */
@@ -324,7 +325,7 @@ async function modelAgent(job: EvalJob): Promise<{
   if (files.config.kind === 'idt') {
     const backend = await initBackend('auto');
     const model = loadModel(files.checkpoint!, found.config) as IDTModel;
-    const initialReturn = evaluatedTasks(family, r).flatMap((t) =>
+    const initialReturn = evaluatedTasks(family.split(r.splitSeed), r).flatMap((t) =>
       Array.from({ length: r.runsPerTask }, () => family.maxReturn!(t)),
     );
     let agent: InContextAgent;
@@ -386,6 +387,7 @@ export async function runEvalJob(job: EvalJob, io: Io): Promise<ResultsFile> {
   const r = job.request;
   const family = makeEnvFamily(r.env);
   const split = family.split(r.splitSeed);
+  const tasks = evaluatedTasks(split, r);
   const started = performance.now();
   // The model's agent is built first: a model or planner that does not fit fails before any file is written.
   const model = job.model === null ? null : await modelAgent(job);
@@ -399,7 +401,7 @@ export async function runEvalJob(job: EvalJob, io: Io): Promise<ResultsFile> {
     backend: string | null,
   ) => {
     const progress = new Progress(io, `eval ${label}`, r.episodes, 'episodes');
-    const result = await evaluate(make, family, evaluatedTasks(family, r), {
+    const result = await evaluate(make, family, tasks, {
       episodes: r.episodes,
       seed: r.seed,
       runsPerTask: r.runsPerTask,
