@@ -95,7 +95,11 @@ describe('icrl eval, plot and info', () => {
 
     const info = await icrl(['info', results]);
     expect(info.code).toBe(0);
-    expect(info.stdout).toContain('results of darkroom: 8 held-out tasks');
+    expect(info.stdout).toContain('results of darkroom: 8 held-out tasks (split seed 0), ');
+    const otherInfo = await icrl(['info', other]);
+    expect(otherInfo.stdout).toContain(
+      'results of darkroom: 8 held-out tasks (split seed 0; the first 3 played), ',
+    );
   });
 
   it('rejects bad eval and plot input with the right code, writing nothing', async () => {

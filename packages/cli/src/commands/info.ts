@@ -80,8 +80,10 @@ function describeTrainRecord(r: TrainRecord): string[] {
 }
 
 function describeResults(r: ResultsFile): string[] {
+  // `icrl eval --tasks n` plays the first n held-out tasks; the file still records the whole split.
+  const played = typeof r.request.tasks === 'number' ? `; the first ${r.request.tasks} played` : '';
   return [
-    `results of ${r.env.id}: ${r.split.test.length} held-out tasks (split seed ${r.split.seed}), budget ${r.budget ?? '—'}`,
+    `results of ${r.env.id}: ${r.split.test.length} held-out tasks (split seed ${r.split.seed}${played}), budget ${r.budget ?? '—'}`,
     ...r.methods.map(
       (m) =>
         `${m.name}: ${m.episodes} episodes × ${m.returns.length} runs; mean return ${m.mean[0]?.toFixed(2)} → ${m.mean.at(-1)?.toFixed(2)}${m.maxReturn !== null ? ` (optimum ${m.maxReturn.toFixed(2)})` : ''}`,
