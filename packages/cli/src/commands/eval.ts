@@ -8,7 +8,6 @@ import {
   type JsonObject,
   RandomAgent,
   type TaskSpec,
-  type TaskSplit,
 } from '@icrl/core';
 import { ENV_PRESET_NAMES, type EnvPresetName, makeEnvFamily, OracleAgent } from '@icrl/envs';
 import { makeAlgorithm, SourceAgent } from '@icrl/source-rl';
@@ -290,13 +289,12 @@ export async function resolveEvalJob(input: {
   };
 }
 
-/** The held-out tasks an evaluation runs on: the split's test tasks, or the first `tasks` of them. */
-function evaluatedTasks(split: TaskSplit, r: EvalJob['request']): TaskSpec[] {
-  return split.test.slice(0, r.tasks);
-}
-
-/** The model as an in-context agent, with its backend's name and a cleanup. */
-async function modelAgent(job: EvalJob): Promise<{
+/** The model as an in-context agent on `family`'s held-out `tasks`, with its backend's name and a cleanup. */
+async function modelAgent(
+  job: EvalJob,
+  family: EnvFamily,
+  tasks: readonly TaskSpec[],
+): Promise<{
   make: InContextAgent | AgentFactory;
   name: string;
   backend: string;
@@ -304,7 +302,6 @@ async function modelAgent(job: EvalJob): Promise<{
 }> {
   const r = job.request;
   const found = job.model!;
-  const family = makeEnvFamily(r.env) as EnvFamily;
   // Histories store spaces as canonical (key-sorted) JSON; the planners compare the model's spaces with the
   // family's as JSON text, so equal spaces are handed over in the family's own key order.
   const sameSpaces =
@@ -325,7 +322,7 @@ async function modelAgent(job: EvalJob): Promise<{
   if (files.config.kind === 'idt') {
     const backend = await initBackend('auto');
     const model = loadModel(files.checkpoint!, found.config) as IDTModel;
-    const initialReturn = evaluatedTasks(family.split(r.splitSeed), r).flatMap((t) =>
+    const initialReturn = tasks.flatMap((t) =>
       Array.from({ length: r.runsPerTask }, () => family.maxReturn!(t)),
     );
     let agent: InContextAgent;
@@ -387,10 +384,11 @@ export async function runEvalJob(job: EvalJob, io: Io): Promise<ResultsFile> {
   const r = job.request;
   const family = makeEnvFamily(r.env);
   const split = family.split(r.splitSeed);
-  const tasks = evaluatedTasks(split, r);
+  // `--tasks n`: the first n held-out tasks only (the results file still records the whole split).
+  const tasks = split.test.slice(0, r.tasks);
   const started = performance.now();
   // The model's agent is built first: a model or planner that does not fit fails before any file is written.
-  const model = job.model === null ? null : await modelAgent(job);
+  const model = job.model === null ? null : await modelAgent(job, family, tasks);
   const log = new JsonlLog(job.out.replace(/\.json$/i, '.jsonl'));
   log.write('start', { request: r });
   const methods: MethodResult[] = [];
