@@ -2,12 +2,13 @@
 // 2 cores); every stage resumes after a kill. Smaller: `pnpm start --out /tmp/ml1 --tasks 4 --steps 1000 --updates 100`.
 import { parseArgs } from 'node:util';
 import { METAWORLD_TASK_NAMES, type MetaworldTaskName } from '@icrl/metaworld';
-import { ML1_METHODS, type Ml1Method, runMl1 } from './pipeline';
+import { ML1_METHODS, ML1_SOURCES, type Ml1Method, type Ml1Source, runMl1 } from './pipeline';
 
 const { values } = parseArgs({
   options: {
     out: { type: 'string' },
     task: { type: 'string', default: 'reach' },
+    source: { type: 'string', default: 'ppo' },
     tasks: { type: 'string', default: '50' },
     streams: { type: 'string', default: '10' },
     steps: { type: 'string', default: '5000' },
@@ -30,6 +31,8 @@ if (values.out === undefined)
   throw new Error('--out <dir> is required (histories, checkpoints and results go there)');
 if (!(METAWORLD_TASK_NAMES as readonly string[]).includes(values.task!))
   throw new Error(`--task must be one of ${METAWORLD_TASK_NAMES.join(', ')}, got ${values.task}`);
+if (!(ML1_SOURCES as readonly string[]).includes(values.source!))
+  throw new Error(`--source must be one of ${ML1_SOURCES.join(', ')}, got ${values.source}`);
 const methods = values.methods!.split(',');
 for (const m of methods) {
   if (!(ML1_METHODS as readonly string[]).includes(m))
@@ -41,6 +44,7 @@ const every = Math.max(1, Math.round(int('updates') / 10));
 const r = await runMl1({
   out: values.out,
   task: values.task as MetaworldTaskName,
+  source: values.source as Ml1Source,
   tasks: int('tasks'),
   streams: int('streams'),
   stepsPerStream: int('steps'),
@@ -57,7 +61,7 @@ const r = await runMl1({
   },
 });
 console.log(
-  `\n${r.task}: ${r.transitions} PPO transitions written (0: found complete) in ${r.collectS.toFixed(0)} s; training ${Object.entries(
+  `\n${r.task}: ${r.transitions} ${values.source} transitions written (0: found complete) in ${r.collectS.toFixed(0)} s; training ${Object.entries(
     r.trainS,
   )
     .map(([k, s]) => `${k} ${s.toFixed(0)} s`)
@@ -75,5 +79,5 @@ for (const [name, ev] of Object.entries(r.evals)) {
 }
 const src = r.sourceReturns;
 console.log(
-  `\nPPO (the source) mean return per episode while it learned the train variations: ep 1 ${src[0]?.toFixed(0)}, ep 10 ${src[9]?.toFixed(0)}, ep 20 ${src[19]?.toFixed(0)}, last (${src.length}) ${src.at(-1)?.toFixed(0)}`,
+  `\n${values.source} (the source) mean return per episode while it learned the train variations: ep 1 ${src[0]?.toFixed(0)}, ep 10 ${src[9]?.toFixed(0)}, ep 20 ${src[19]?.toFixed(0)}, last (${src.length}) ${src.at(-1)?.toFixed(0)}`,
 );

@@ -57,4 +57,23 @@ describe('Meta-World ML1 Reach, tiny budget', () => {
     expect(again.evals.ad!.returns).toEqual(r.evals.ad!.returns);
     expect(again.evals['dicp-idt+greedy']!.returns).toEqual(r.evals['dicp-idt+greedy']!.returns);
   });
+
+  it('collects AD-epsilon histories that go from a random arm to the scripted expert', {
+    timeout: 300_000,
+  }, async () => {
+    const r = await runMl1({
+      ...tiny,
+      out: join(out, 'ad-epsilon'),
+      source: 'ad-epsilon',
+      stepsPerStream: 400, // 4 episodes: epsilon 1 -> 0 by step 360
+      methods: ['ad'],
+      testTasks: 2,
+    });
+    expect(r.transitions).toBe(2 * 2 * 400);
+    const [first, , , last] = r.sourceReturns;
+    // A random arm scores ~150 on Reach, the expert ~800 (evals below): the last episode must be near the expert.
+    expect(last!).toBeGreaterThan(0.7 * r.evals.expert!.mean[0]!);
+    expect(first!).toBeLessThan(0.5 * last!);
+    expect(Object.keys(r.evals)).toEqual(['ad', 'random', 'expert']);
+  });
 });

@@ -10,7 +10,7 @@ import { GreedyAgent, GreedyIdtAgent } from '@icrl/dicp';
 import { OracleAgent } from '@icrl/envs';
 import { HistoryReader, HistoryWriter } from '@icrl/history-store';
 import { type MetaworldTaskName, metaworldMl1 } from '@icrl/metaworld';
-import { collect, ppo, ppoPresetFor } from '@icrl/source-rl';
+import { adEpsilon, collect, ppo, ppoPresetFor } from '@icrl/source-rl';
 import {
   type ADModel,
   IDTAgent,
@@ -25,6 +25,10 @@ import {
 export const ML1_METHODS = ['ad', 'dicp-ad', 'idt', 'dicp-idt'] as const;
 export type Ml1Method = (typeof ML1_METHODS)[number];
 
+/** Where the learning histories come from. */
+export const ML1_SOURCES = ['ppo', 'ad-epsilon'] as const;
+export type Ml1Source = (typeof ML1_SOURCES)[number];
+
 /** Everything the pipeline spends; every field has a default (the budget of the README's table). */
 export interface Ml1Budget {
   /** Meta-World task. Default reach. */
@@ -33,6 +37,11 @@ export interface Ml1Budget {
   assetsDir?: string;
   /** Where histories, checkpoints and results go; a rerun resumes what is there. */
   out: string;
+  /**
+   * Source of the histories: `ppo` (DICP's) or `ad-epsilon` (Zisman et al.'s noise curriculum around Meta-World's
+   * scripted expert: histories that go from a random arm to the expert within each stream). Default ppo.
+   */
+  source?: Ml1Source;
   /** Train variations used (of 50). Default 50. */
   tasks?: number;
   /** PPO streams per variation (DICP: 100). Default 10. */
@@ -66,7 +75,7 @@ export interface Ml1Result {
   readonly transitions: number;
   readonly collectS: number;
   readonly trainS: Record<string, number>;
-  /** PPO's own mean return per episode during collection (mean over train variations). */
+  /** The source's own mean return per episode during collection (mean over train variations). */
   readonly sourceReturns: readonly number[];
   readonly evals: Record<string, EvaluationResult>;
 }
@@ -88,7 +97,10 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
     const t0 = performance.now();
     const tasks = split.train.slice(0, budget.tasks ?? 50);
     const collected = await collect({
-      algorithm: ppo(ppoPresetFor('metaworld')), // SB3 PPO, DICP's Meta-World settings (n_steps 100, batch 200, 20 epochs)
+      algorithm:
+        budget.source === 'ad-epsilon'
+          ? adEpsilon() // epsilon 1 -> 0 over the first 90% of each stream, as for the gridworlds
+          : ppo(ppoPresetFor('metaworld')), // SB3 PPO, DICP's Meta-World settings (n_steps 100, batch 200, 20 epochs)
       family,
       tasks,
       split,
@@ -104,7 +116,7 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
     });
     const collectS = (performance.now() - t0) / 1000;
     const reader = await HistoryReader.open(histories);
-    // PPO's learning curve, from the file (a resumed run wrote only some tasks itself).
+    // The source's learning curve, from the file (a resumed run wrote only some tasks itself).
     const curves = reader.taskIndices.map(
       (t) => (reader.taskInfo(t).summary as { episodeReturns?: number[] } | undefined)?.episodeReturns ?? [],
     );

@@ -4,8 +4,13 @@
 // every step (T = steps per stream), floored at 1 - maxPerf. With maxPerf = 1 that is the paper's "linear from
 // 1 to 1 - max_perf over the first 90% of episodes, then constant"; with maxPerf < 1 the floor is reached
 // earlier, at 0.9 maxPerf T, as in the code.
+// Continuous actions (Meta-World) use the same schedule over whole action vectors: with probability epsilon a
+// uniform draw from the Box, else the scripted expert's action clipped to the Box. The paper defines the
+// curriculum for discrete actions; this is its direct extension, not a setting of the reference.
 
 import {
+  type BoxSpace,
+  boxBounds,
   InvalidArgumentError,
   type JsonObject,
   Rng,
@@ -34,7 +39,8 @@ export const DEFAULT_AD_EPSILON_CONFIG: AdEpsilonConfig = Object.freeze({ maxPer
 
 /**
  * The AD-epsilon noise curriculum as a source algorithm: with probability epsilon a uniform action, else the
- * env's oracle action (`VecEnv.optimalActions()`, so the env must have one). Discrete actions only.
+ * env's oracle action (`VecEnv.optimalActions()`, so the env must have one). Discrete actions, or a float Box
+ * with finite bounds (the oracle then is a scripted expert, e.g. Meta-World's, whose actions are clipped).
  *
  * @example
  * await collect({ algorithm: adEpsilon({ maxPerf: 0.9 }), family: makeEnvFamily('darkroom'), tasks, streams: 10, stepsPerStream: 1000, seed: 0, sink });
@@ -59,18 +65,40 @@ export function adEpsilon(config: Partial<AdEpsilonConfig> = {}): SourceAlgorith
     settings: resolved as unknown as JsonObject,
     needsOracle: true,
     check(_observationSpace: Space, actionSpace: Space, streams: number): void {
-      requireDiscreteActions('ad-epsilon', actionSpace);
+      if (actionSpace.kind === 'box') requireBoundedBox(actionSpace);
+      else requireDiscreteActions('ad-epsilon', actionSpace);
       requireInteger('streams', streams, { min: 1 });
     },
     createLearner: (spec) => new AdEpsilonLearner(resolved, spec),
   };
 }
 
+/** A float Box with finite bounds, low < high in every dimension: what uniform exploration can sample. */
+function requireBoundedBox(space: BoxSpace): { low: Float64Array; high: Float64Array } {
+  const bounds = boxBounds(space);
+  const ok =
+    space.dtype === 'float32' &&
+    bounds.low.every(
+      (lo, j) => Number.isFinite(lo) && Number.isFinite(bounds.high[j]!) && lo < bounds.high[j]!,
+    );
+  if (!ok) {
+    throw new InvalidArgumentError(
+      'ad-epsilon: actionSpace',
+      space,
+      'a Discrete action space or a float32 Box with finite bounds, low < high',
+    );
+  }
+  return bounds;
+}
+
 /** AD-epsilon "learners" of a group in lockstep (they learn nothing: the schedule is the curriculum). */
 export class AdEpsilonLearner implements BatchedLearner {
-  private readonly nA: number;
+  /** Discrete: the number of actions; Box: null (see `box`). */
+  private readonly nA: number | null;
+  /** Box: its bounds and flat size. */
+  private readonly box: { low: Float64Array; high: Float64Array; size: number } | null;
   private readonly rngs: Rng[];
-  private readonly actions: Int32Array;
+  private readonly actions: SpaceArray;
   private readonly slope: number;
   private eps = 1;
 
@@ -78,7 +106,9 @@ export class AdEpsilonLearner implements BatchedLearner {
     readonly config: AdEpsilonConfig,
     readonly spec: LearnerSpec,
   ) {
-    this.nA = requireDiscreteActions('ad-epsilon', spec.actionSpace);
+    const as = spec.actionSpace;
+    this.nA = as.kind === 'box' ? null : requireDiscreteActions('ad-epsilon', as);
+    this.box = as.kind === 'box' ? { ...requireBoundedBox(as), size: boxBounds(as).low.length } : null;
     const total = config.totalSteps ?? spec.totalSteps;
     if (total === undefined) {
       throw new InvalidArgumentError(
@@ -89,7 +119,8 @@ export class AdEpsilonLearner implements BatchedLearner {
     }
     this.slope = 1 / (config.decayFraction * total);
     this.rngs = spec.taskSeeds.map((seed) => new Rng(seed).fork(1));
-    this.actions = new Int32Array(spec.taskSeeds.length * spec.streams);
+    const n = spec.taskSeeds.length * spec.streams;
+    this.actions = this.box === null ? new Int32Array(n) : new Float32Array(n * this.box.size);
   }
 
   /** The current exploration rate. */
@@ -97,7 +128,7 @@ export class AdEpsilonLearner implements BatchedLearner {
     return this.eps;
   }
 
-  act(_obs: SpaceArray, optimalActions: Int32Array | null): SpaceArray {
+  act(_obs: SpaceArray, optimalActions: SpaceArray | null): SpaceArray {
     if (optimalActions === null) {
       throw new InvalidArgumentError(
         'optimalActions',
@@ -106,9 +137,22 @@ export class AdEpsilonLearner implements BatchedLearner {
       );
     }
     const S = this.spec.streams;
-    for (let i = 0; i < this.actions.length; i++) {
+    const n = this.spec.taskSeeds.length * S;
+    const box = this.box;
+    for (let i = 0; i < n; i++) {
       const rng = this.rngs[Math.floor(i / S)]!;
-      this.actions[i] = rng.float() < this.eps ? rng.int(this.nA) : optimalActions[i]!;
+      const explore = rng.float() < this.eps;
+      if (box === null) {
+        this.actions[i] = explore ? rng.int(this.nA!) : optimalActions[i]!;
+        continue;
+      }
+      const { low, high, size } = box;
+      for (let j = 0; j < size; j++) {
+        const at = i * size + j;
+        this.actions[at] = explore
+          ? low[j]! + rng.float() * (high[j]! - low[j]!)
+          : Math.min(high[j]!, Math.max(low[j]!, optimalActions[at]!));
+      }
     }
     return this.actions;
   }

@@ -25,10 +25,10 @@ export interface LearnerSpec {
 export interface BatchedLearner {
   /**
    * Actions for the current observations, `[numEnvs]` (discrete) or `[numEnvs * actionSize]` (boxes), already
-   * inside the action space. `optimalActions` are the env's oracle actions for these observations, passed
-   * when the algorithm asked for them (`SourceAlgorithm.needsOracle`).
+   * inside the action space. `optimalActions` are the env's oracle actions for these observations (same layout;
+   * a Box env's may lie outside its bounds), passed when the algorithm asked for them (`SourceAlgorithm.needsOracle`).
    */
-  act(obs: SpaceArray, optimalActions: Int32Array | null): SpaceArray;
+  act(obs: SpaceArray, optimalActions: SpaceArray | null): SpaceArray;
   /** Receives the transition that followed `act`; `last` says no further step follows (skip pointless updates). */
   observe(transition: VecTransition, last?: boolean): void;
   /** The latest training metrics, averaged over tasks (`losses/*`, `charts/*` names as CleanRL). */

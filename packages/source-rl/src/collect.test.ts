@@ -230,9 +230,9 @@ describe('collect', () => {
       ],
       ['UCB1 on a gridworld', () => ({ algorithm: ucb1() }), 'Invalid ucb1: observationSpace'],
       [
-        'AD-epsilon on a continuous action space',
+        'AD-epsilon on a continuous family without an expert',
         () => ({ algorithm: adEpsilon(), family: targetFamily(), tasks: targetFamily().tasks() }),
-        'Invalid ad-epsilon: actionSpace',
+        'Invalid family: got "target"; expected a family whose envs implement optimalActions()',
       ],
       [
         'tasks of another family',

@@ -322,9 +322,10 @@ async function runBatch(
   const obsSize = flatSize(family.observationSpace);
   const actSize = flatSize(family.actionSpace);
   // Optimal-action labels are stored for discrete actions only (the DICP layout's int column); a continuous
-  // family's expert (Meta-World's scripted policies) is not called.
+  // family's expert (Meta-World's scripted policies) is called only for an algorithm that follows it (AD-ε).
   const oracle = typeof env.optimalActions === 'function' && family.actionSpace.kind === 'discrete';
-  const optimal = oracle ? new Int32Array(n) : null;
+  const follow = r.algorithm.needsOracle;
+  const optimal = oracle || follow ? allocateBatch(family.actionSpace, n) : null;
   // History blocks, [task][step][stream(, size)] so each task's block is contiguous and time-major.
   const L = Math.min(blockSteps, T);
   const block = {
@@ -346,7 +347,7 @@ async function runBatch(
     for (let t = 0; t < T; t++) {
       if (optimal) env.optimalActions!(optimal);
       // TRY NOT TO MODIFY: act, step, record. The previous transition is delivered with this request.
-      const actions: SpaceArray = (await group.step(pending, obs, r.algorithm.needsOracle ? optimal : null))!;
+      const actions: SpaceArray = (await group.step(pending, obs, follow ? optimal : null))!;
       const step = env.step(actions);
       const dones = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
@@ -368,7 +369,7 @@ async function runBatch(
         // next_states as SB3 logs new_obs: the reset observation where an episode ended (DICP's layout).
         block.nextStates.set(step.obs.subarray(src * obsSize, (src + S) * obsSize), dst * obsSize);
         block.dones.set(dones.subarray(src, src + S), dst);
-        block.optimalActions?.set(optimal!.subarray(src, src + S), dst);
+        block.optimalActions?.set((optimal as Int32Array).subarray(src, src + S), dst);
       }
       filled++;
       const last = t === T - 1;

@@ -17,7 +17,7 @@ export interface LearnerGroup {
   step(
     observe: PendingObservation | null,
     obs: SpaceArray | null,
-    optimalActions: Int32Array | null,
+    optimalActions: SpaceArray | null,
   ): Promise<SpaceArray | null>;
   metrics(): Promise<Record<string, number>>;
 }

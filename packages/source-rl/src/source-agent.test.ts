@@ -37,7 +37,7 @@ describe('SourceAgent', () => {
     const target = targetFamily();
     const continuous = target.make(target.tasks(), { autoReset: 'same-step' });
     expect(() => new SourceAgent(adEpsilon(), continuous, { totalSteps: 10 })).toThrow(
-      'Invalid ad-epsilon: actionSpace',
+      'Invalid env: got "Object"; expected a VecEnv with optimalActions()',
     );
   });
 });

@@ -75,7 +75,7 @@ export class SourceAgent implements InContextAgent {
   act(obs: SpaceArray): SpaceArray {
     if (this.learner === null)
       throw new InvalidArgumentError('agent', 'not reset', 'reset(numEnvs) before act()');
-    const optimal = this.algorithm.needsOracle ? (this.env.optimalActions!() as Int32Array) : null;
+    const optimal = this.algorithm.needsOracle ? this.env.optimalActions!() : null;
     return this.learner.act(obs, optimal);
   }
 

@@ -200,4 +200,31 @@ describe('AD-epsilon', () => {
       () => new AdEpsilonLearner(adEpsilon().settings as never, spec({ totalSteps: undefined as never })),
     ).toThrow('Invalid adEpsilon.totalSteps');
   });
+
+  it('on a Box: uniform draws from the bounds at epsilon 1, the clipped expert at epsilon 0', () => {
+    const box = { kind: 'box', shape: [2], low: [-1, 0], high: [1, 4], dtype: 'float32' } as const;
+    const boxSpec = spec({ actionSpace: box, streams: 250, totalSteps: 9 });
+    const learner = new AdEpsilonLearner(adEpsilon().settings as never, boxSpec);
+    const expert = new Float32Array(500).map((_, i) => (i % 2 === 0 ? 5 : -3)); // outside the box both ways
+    const a = learner.act(new Float32Array(250), expert);
+    expect(a).toBeInstanceOf(Float32Array);
+    const dim = (j: number) => [...a].filter((_, i) => i % 2 === j);
+    expect(Math.min(...dim(0))).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...dim(0))).toBeLessThanOrEqual(1);
+    expect(Math.min(...dim(1))).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...dim(1))).toBeLessThanOrEqual(4);
+    // Uniform: means near the centres (0 and 2; the standard error of 250 draws is 0.04 and 0.07).
+    expect(Math.abs(dim(0).reduce((x, y) => x + y) / 250)).toBeLessThan(0.15);
+    expect(Math.abs(dim(1).reduce((x, y) => x + y) / 250 - 2)).toBeLessThan(0.3);
+    for (let t = 0; t < 10; t++) learner.observe();
+    expect([...learner.act(new Float32Array(250), expert).slice(0, 4)]).toEqual([1, 0, 1, 0]);
+  });
+
+  it('rejects a Box it cannot sample uniformly, naming the field', () => {
+    const open = { kind: 'box', shape: [2], low: -Infinity, high: Infinity, dtype: 'float32' } as const;
+    expect(() => adEpsilon().check(darkroom.observationSpace, open, 1)).toThrow(
+      'Invalid ad-epsilon: actionSpace',
+    );
+    expect(() => adEpsilon().check(darkroom.observationSpace, open, 1)).toThrow('finite bounds');
+  });
 });

@@ -25,7 +25,7 @@ export interface StepMessage {
     readonly truncated: Uint8Array;
     readonly last: boolean;
   } | null;
-  readonly act: { readonly obs: SpaceArray; readonly optimalActions: Int32Array | null } | null;
+  readonly act: { readonly obs: SpaceArray; readonly optimalActions: SpaceArray | null } | null;
 }
 
 export type WorkerRequest = InitMessage | StepMessage | { readonly type: 'metrics' };
