@@ -108,7 +108,8 @@ export class AdEpsilonLearner implements BatchedLearner {
   ) {
     const as = spec.actionSpace;
     this.nA = as.kind === 'box' ? null : requireDiscreteActions('ad-epsilon', as);
-    this.box = as.kind === 'box' ? { ...requireBoundedBox(as), size: boxBounds(as).low.length } : null;
+    const bounds = as.kind === 'box' ? requireBoundedBox(as) : null;
+    this.box = bounds && { ...bounds, size: bounds.low.length };
     const total = config.totalSteps ?? spec.totalSteps;
     if (total === undefined) {
       throw new InvalidArgumentError(
