@@ -19,6 +19,7 @@ const { values } = parseArgs({
     updates: { type: 'string', default: '2000' },
     episodes: { type: 'string', default: '20' },
     workers: { type: 'string', default: 'auto' },
+    'train-workers': { type: 'string' },
   },
 });
 const int = (name: keyof typeof values) => {
@@ -55,6 +56,7 @@ const r = await runMl1({
   updates: int('updates'),
   episodes: int('episodes'),
   workers: values.workers === 'auto' ? 'auto' : Number(values.workers),
+  ...(values['train-workers'] === undefined ? {} : { trainWorkers: int('train-workers') }),
   onCollect: (done, total) => console.log(`collect: ${done}/${total} variations`),
   onLog: (name, e) => {
     if (e.step % every === 0) console.log(`train ${name}: update ${e.step}, loss ${e.loss.toFixed(3)}`);

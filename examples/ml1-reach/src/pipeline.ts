@@ -66,6 +66,11 @@ export interface Ml1Budget {
   testTasks?: number;
   /** Worker threads for PPO (0: main thread). Default 'auto'. */
   workers?: number | 'auto';
+  /**
+   * Data-parallel threads per training run (`train`'s `workers`). Default: the machine's cores. Use 1 when several
+   * pipelines share the machine: their threads would otherwise wait on each other at every update.
+   */
+  trainWorkers?: number;
   onLog?: (model: string, entry: TrainLogEntry) => void;
   onCollect?: (done: number, total: number) => void;
 }
@@ -134,6 +139,7 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
           backend: 'wasm',
           outDir: join(budget.out, name),
           resume: existsSync(join(budget.out, name)),
+          ...(budget.trainWorkers === undefined ? {} : { workers: budget.trainWorkers }),
           model: {
             ...(budget.model ?? { nLayer: 2, nEmbd: 32, nHead: 4, nInner: 128 }),
             kind: idt ? 'idt' : 'ad',
