@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,11 +51,17 @@ describe('Meta-World ML1 Reach, tiny budget', () => {
     expect(r.evals.expert!.cumulativeSuccess).toEqual([1, 1]);
     expect(r.evals.random!.mean[0]!).toBeLessThan(r.evals.expert!.mean[0]! / 2);
 
-    // A rerun finds the histories and both checkpoints complete: nothing is collected or trained again.
+    // A rerun finds the histories, the checkpoints and the evaluations complete: nothing is run again (an
+    // evaluation run again would measure another wall time).
+    expect(existsSync(join(out, 'dicp-idt', 'eval-greedy.json'))).toBe(true);
     const again = await runMl1(tiny);
     expect(again.transitions).toBe(0);
-    expect(again.evals.ad!.returns).toEqual(r.evals.ad!.returns);
-    expect(again.evals['dicp-idt+greedy']!.returns).toEqual(r.evals['dicp-idt+greedy']!.returns);
+    expect(again.evals).toEqual(r.evals);
+    expect(again.evals.ad!.wallSeconds).toBe(r.evals.ad!.wallSeconds);
+
+    // A damaged results file is named, not silently replaced or half-read.
+    writeFileSync(join(out, 'random.eval.json'), '{"agent": "rand');
+    await expect(runMl1(tiny)).rejects.toThrow(/random\.eval\.json is not a saved evaluation .*delete it/);
   });
 
   it('collects AD-epsilon histories that go from a random arm to the scripted expert', {

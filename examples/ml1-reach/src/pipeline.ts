@@ -3,9 +3,15 @@
 // DICP variants (Gaussian action head; DICP adds the reward head) are trained to continue those histories
 // (resumable checkpoints) -> with frozen weights they play the 50 test variations for consecutive episodes, scored
 // by DICP's cumulative success, next to a random agent and Meta-World's scripted expert.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EvaluationResult, evaluate, RandomAgent } from '@icrl/core';
+import {
+  type EvaluateOptions,
+  type EvaluationResult,
+  evaluate,
+  RandomAgent,
+  type TaskSpec,
+} from '@icrl/core';
 import { GreedyAgent, GreedyIdtAgent } from '@icrl/dicp';
 import { OracleAgent } from '@icrl/envs';
 import { HistoryReader, HistoryWriter } from '@icrl/history-store';
@@ -89,6 +95,38 @@ function defaultAssets(): string {
   return process.env.METAWORLD_ASSETS ?? join(import.meta.dirname, '../../../../shared/metaworld/assets');
 }
 
+/**
+ * Runs `run` unless `file` already holds its result for the same test variations, episodes and seed (an
+ * evaluation takes up to an hour here, so a rerun after a kill keeps the finished ones). Written atomically.
+ */
+async function evaluateOnce(
+  file: string,
+  test: readonly TaskSpec[],
+  options: Required<Pick<EvaluateOptions, 'episodes' | 'seed'>>,
+  run: () => Promise<EvaluationResult>,
+): Promise<EvaluationResult> {
+  if (existsSync(file)) {
+    let saved: EvaluationResult;
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as EvaluationResult;
+    } catch (e) {
+      throw new Error(
+        `${file} is not a saved evaluation (${(e as Error).message}); delete it to evaluate again`,
+      );
+    }
+    if (
+      saved.episodes === options.episodes &&
+      saved.seed === options.seed &&
+      JSON.stringify(saved.tasks) === JSON.stringify(test.map((t) => t.index))
+    )
+      return saved;
+  }
+  const result = await run();
+  writeFileSync(`${file}.tmp`, JSON.stringify(result));
+  renameSync(`${file}.tmp`, file);
+  return result;
+}
+
 export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
   const task = budget.task ?? 'reach';
   const family = await metaworldMl1(task, {
@@ -166,39 +204,47 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
     const test = split.test.slice(0, budget.testTasks ?? 50);
     const options = { episodes: budget.episodes ?? 20, runsPerTask: 1, seed: 7 };
     const evals: Record<string, EvaluationResult> = {};
+    // Each result is saved beside its model (<out>/<method>/eval[-greedy].json) and reused by a rerun.
+    const once = (file: string, run: () => Promise<EvaluationResult>) =>
+      evaluateOnce(file, test, options, run);
     // IDT conditions every episode on DICP's Meta-World return-to-go: 10 per step × horizon (spec §9).
     const initialReturn = 10 * family.horizon;
     for (const [name, model] of Object.entries(models)) {
+      const policyFile = join(budget.out, name, 'eval.json');
+      const greedyFile = join(budget.out, name, 'eval-greedy.json');
       try {
         if (model.config.kind === 'idt') {
           const m = model as IDTModel;
           // IDT runs on tfjs (its ONNX export covers the gridworld IDT).
-          evals[name] = await evaluate(
-            new IDTAgent(m, { initialReturn, seed: 1, name }),
-            family,
-            test,
-            options,
+          evals[name] = await once(policyFile, () =>
+            evaluate(new IDTAgent(m, { initialReturn, seed: 1, name }), family, test, options),
           );
           if (m.config.dynamics) {
             // DICP's greedy search inside IDT's segments (spec §2.4): 10 candidates scored by the reward head.
-            const planner = new GreedyIdtAgent(m, {
-              family,
-              initialReturn,
-              samples: 10,
-              seed: 1,
-              name: `${name}+greedy`,
+            evals[`${name}+greedy`] = await once(greedyFile, () => {
+              const planner = new GreedyIdtAgent(m, {
+                family,
+                initialReturn,
+                samples: 10,
+                seed: 1,
+                name: `${name}+greedy`,
+              });
+              return evaluate(planner, family, test, options);
             });
-            evals[`${name}+greedy`] = await evaluate(planner, family, test, options);
           }
           continue;
         }
         const ort = await OrtModel.fromModel(model as ADModel); // onnxruntime: ~10x tfjs per step here
         try {
-          evals[name] = await evaluate(new OrtAgent(ort, { seed: 1, name }), family, test, options);
+          evals[name] = await once(policyFile, () =>
+            evaluate(new OrtAgent(ort, { seed: 1, name }), family, test, options),
+          );
           if (model.config.dynamics) {
             // DICP's one-step greedy search (spec §2.4): 10 candidate actions scored by the reward head.
-            const planner = new GreedyAgent(ort, { family, samples: 10, seed: 1, name: `${name}+greedy` });
-            evals[`${name}+greedy`] = await evaluate(planner, family, test, options);
+            evals[`${name}+greedy`] = await once(greedyFile, () => {
+              const planner = new GreedyAgent(ort, { family, samples: 10, seed: 1, name: `${name}+greedy` });
+              return evaluate(planner, family, test, options);
+            });
           }
         } finally {
           await ort.dispose();
@@ -207,9 +253,13 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
         model.dispose();
       }
     }
-    evals.random = await evaluate(new RandomAgent(family.actionSpace, 1), family, test, options);
+    evals.random = await once(join(budget.out, 'random.eval.json'), () =>
+      evaluate(new RandomAgent(family.actionSpace, 1), family, test, options),
+    );
     // Meta-World's scripted expert (the env's optimalActions), the success ceiling.
-    evals.expert = await evaluate((env) => new OracleAgent(env), family, test, options);
+    evals.expert = await once(join(budget.out, 'expert.eval.json'), () =>
+      evaluate((env) => new OracleAgent(env), family, test, options),
+    );
     return { task, transitions: collected.transitions, collectS, trainS, sourceReturns, evals };
   } finally {
     family.dispose();
