@@ -62,6 +62,10 @@ describe('Meta-World ML1 Reach, tiny budget', () => {
     // A damaged results file is named, not silently replaced or half-read.
     writeFileSync(join(out, 'random.eval.json'), '{"agent": "rand');
     await expect(runMl1(tiny)).rejects.toThrow(/random\.eval\.json is not a saved evaluation .*delete it/);
+    writeFileSync(join(out, 'random.eval.json'), '{"format": "something else"}');
+    await expect(runMl1(tiny)).rejects.toThrow(
+      /random\.eval\.json is not a saved evaluation \(no returns in it\)/,
+    );
   });
 
   it('collects AD-epsilon histories that go from a random arm to the scripted expert', {

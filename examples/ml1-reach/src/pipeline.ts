@@ -106,14 +106,16 @@ async function evaluateOnce(
   run: () => Promise<EvaluationResult>,
 ): Promise<EvaluationResult> {
   if (existsSync(file)) {
+    const foreign = (why: string) =>
+      new Error(`${file} is not a saved evaluation (${why}); delete it to evaluate again`);
     let saved: EvaluationResult;
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as EvaluationResult;
     } catch (e) {
-      throw new Error(
-        `${file} is not a saved evaluation (${(e as Error).message}); delete it to evaluate again`,
-      );
+      throw foreign((e as Error).message);
     }
+    if (typeof saved !== 'object' || saved === null || !Array.isArray(saved.returns))
+      throw foreign('no returns in it');
     if (
       saved.episodes === options.episodes &&
       saved.seed === options.seed &&
@@ -191,6 +193,7 @@ export async function runMl1(budget: Ml1Budget): Promise<Ml1Result> {
             lr: idt ? 1e-3 : 1e-2, // DICP's ML1 lr: AD 1e-2, IDT 1e-3 (cosine to 0, AdamW, clip 1)
             seed: 0,
             logEvery: 1,
+            checkpointEvery: 100, // an IDT update takes ~5 s here: a killed run loses at most ~8 minutes
           },
           ...(budget.onLog ? { onLog: (e: TrainLogEntry) => budget.onLog!(name, e) } : {}),
         });

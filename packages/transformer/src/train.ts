@@ -92,6 +92,8 @@ export const TRAIN_DEFAULTS: TrainConfig = Object.freeze({
 });
 
 const TRAIN_KEYS = [...Object.keys(TRAIN_DEFAULTS), 'tasks', 'streams', 'sourceSteps'];
+/** Settings a resumed run may change: they decide when files are written, not what is learned. */
+const BOOKKEEPING_KEYS: readonly string[] = ['checkpointEvery', 'logEvery'];
 
 /** Merges over the defaults and validates, naming the bad field (`train.lr`, ...). */
 export function resolveTrainConfig(input: Partial<TrainConfig> = {}): TrainConfig {
@@ -294,11 +296,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     modelConfig = saved.model;
     const savedTrain = resolveTrainConfig(saved.train as Partial<TrainConfig>);
+    let bookkeeping: Pick<TrainConfig, 'checkpointEvery' | 'logEvery'> = savedTrain;
     if (options.train !== undefined) {
+      // How often to checkpoint and log does not change the weights: a resumed run may set them anew.
+      bookkeeping = { checkpointEvery: trainConfig.checkpointEvery, logEvery: trainConfig.logEvery };
       const diff = Object.keys({ ...savedTrain, ...trainConfig }).filter(
         (k) =>
+          !BOOKKEEPING_KEYS.includes(k) &&
           JSON.stringify((savedTrain as unknown as Record<string, unknown>)[k]) !==
-          JSON.stringify((trainConfig as unknown as Record<string, unknown>)[k]),
+            JSON.stringify((trainConfig as unknown as Record<string, unknown>)[k]),
       );
       if (diff.length > 0) {
         throw new InvalidArgumentError(
@@ -308,7 +314,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         );
       }
     }
-    trainConfig = savedTrain;
+    trainConfig = Object.freeze({ ...savedTrain, ...bookkeeping });
     const statePath = join(saved.dir, 'state.json');
     if (!existsSync(statePath))
       throw new InvalidFileError(

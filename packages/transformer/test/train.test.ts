@@ -15,6 +15,7 @@ import {
   initBackend,
   loadModel,
   modelTensors,
+  readCheckpointConfig,
   readSafetensors,
   TrainingDivergedError,
   train,
@@ -165,8 +166,18 @@ describe('train', () => {
     expect(first.step).toBe(3);
     expect(first.done).toBe(false);
     first.model.dispose();
-    const resumed = await train({ source, outDir: join(dir, 'stopped'), resume: true, backend: 'wasm' });
+    // How often to checkpoint is bookkeeping: a resumed run may change it without changing what it learns.
+    const resumed = await train({
+      source,
+      outDir: join(dir, 'stopped'),
+      resume: true,
+      train: { ...TRAIN, checkpointEvery: 1 },
+      backend: 'wasm',
+    });
     expect(resumed.step).toBe(6);
+    expect(readCheckpointConfig(join(dir, 'stopped', 'checkpoint')).train).toMatchObject({
+      checkpointEvery: 1,
+    });
     const a = weights(straight.model);
     for (const [k, v] of weights(resumed.model)) expect(v, k).toEqual(a.get(k));
     const logA = readFileSync(join(dir, 'straight', 'train.jsonl'), 'utf8')
