@@ -26,8 +26,9 @@ import { ortWorldModel, tfjsWorldModel, type WorldModel } from './world-model';
 /** Options of `DicpAgent`. */
 export interface DicpAgentOptions extends PlannerOptions {
   /**
-   * `'cached'` (default for an `OrtModel`): real context encoded once per step, shared by every child through
-   * KV caches. `'reencode'` (the only choice for other models): every level re-encodes every child's window.
+   * `'cached'` (default for an AD `OrtModel`): real context encoded once per step, shared by every child through
+   * KV caches. `'reencode'` (the only choice for other models, DPT's included): every level re-encodes every
+   * child's window.
    */
   readonly planner?: 'cached' | 'reencode';
   /** Window semantics (`'reencode'` only; `'cached'` is always `'reserve'`). Default `'reserve'`. */
@@ -60,7 +61,8 @@ export interface DicpPlan extends SearchPath {
 }
 
 /**
- * DICP-AD acting in context with beam-search planning (spec §2.2). Each env keeps its last nTransit − 1 real
+ * DICP-AD (or DICP-DPT: the same search over DPT's window, whose query state — the imagined next state at deeper
+ * levels — comes first) acting in context with beam-search planning (spec §2.2). Each env keeps its last nTransit − 1 real
  * transitions across episodes (as `TransformerAgent`). Once the context is full — `nTransit` real transitions
  * seen, the reference's `step ≥ n_transit` — every step plans: the root's actions in the order of sampling the
  * policy without replacement, deeper levels in index order, imagined transitions (argmax reward and next
@@ -92,9 +94,18 @@ export class DicpAgent implements InContextAgent {
     const config = model.config;
     const resolved = resolvePlannerOptions(config, options, ['planner', 'window', 'plan']);
     const isOrt = model instanceof OrtModel;
-    const planner = options.planner ?? (isOrt ? 'cached' : 'reencode');
+    // DPT's query state comes first in its window, so no prefix of the real context is shared by the children.
+    const dpt = config.kind === 'dpt';
+    const planner = options.planner ?? (isOrt && !dpt ? 'cached' : 'reencode');
     if (planner !== 'cached' && planner !== 'reencode') {
       throw new InvalidArgumentError('options.planner', planner, "'cached' or 'reencode'");
+    }
+    if (planner === 'cached' && dpt) {
+      throw new InvalidArgumentError(
+        'options.planner',
+        planner,
+        "'reencode' for a DPT model (its query state comes first, so the children share no cached prefix)",
+      );
     }
     if (planner === 'cached' && !isOrt) {
       throw new InvalidArgumentError(
@@ -119,7 +130,7 @@ export class DicpAgent implements InContextAgent {
     }
     const plan = requireBoolean('options.plan', options.plan ?? true);
     this.options = { ...resolved, planner, window, plan };
-    this.name = options.name ?? 'dicp-ad';
+    this.name = options.name ?? (dpt ? 'dicp-dpt' : 'dicp-ad');
     const world =
       model instanceof ADModel
         ? tfjsWorldModel(model)

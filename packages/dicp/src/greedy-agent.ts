@@ -58,7 +58,7 @@ export function resolveGreedyOptions(
     'seed',
     ...extraKeys,
   ]);
-  const family = checkModelFitsFamily(config, options.family, kind);
+  const family = checkModelFitsFamily(config, options.family, [kind]);
   if (config.actionSpace.kind !== 'box') {
     throw new InvalidArgumentError(
       'model.actionSpace',

@@ -7,7 +7,7 @@ import {
   requireOneOf,
   requireSeed,
 } from '@icrl/core';
-import type { ModelConfig } from '@icrl/transformer';
+import type { ModelConfig, ModelKind } from '@icrl/transformer';
 
 /**
  * How imagined transitions share the window with the real context once it is full (README, "Window semantics"):
@@ -30,7 +30,7 @@ export interface PlannerOptions {
    * size − 1 (8), Key-to-Door and Darkroom-Permuted 2·(size − 1) (16); other families must give it.
    */
   readonly depth?: number;
-  /** Name in results. Default `dicp-ad`. */
+  /** Name in results. Default `dicp-ad` (`dicp-dpt` for a DPT model, `dicp-idt` for IDT). */
   readonly name?: string;
   /** Seed of action sampling when `reset` gets none. Default 0. */
   readonly seed?: number;
@@ -72,14 +72,18 @@ function canonical(x: unknown): string {
   return JSON.stringify(x);
 }
 
+/** The DICP method each model kind plans as, for error messages. */
+const DICP_NAMES: Readonly<Record<ModelKind, string>> = { ad: 'DICP-AD', dpt: 'DICP-DPT', idt: 'DICP-IDT' };
+
 /**
- * What every planner needs of its model and family: a family, a DICP model (dynamics heads) of the planner's
- * kind, trained on that family's env with its spaces. Returns the family; every problem names its field.
+ * What every planner needs of its model and family: a family, a DICP model (dynamics heads) of one of the
+ * planner's `kinds`, trained on that family's env with its spaces. Returns the family; every problem names its
+ * field.
  */
 export function checkModelFitsFamily(
   config: ModelConfig,
   family: EnvFamily | undefined,
-  kind: 'ad' | 'idt',
+  kinds: readonly ModelKind[],
 ): EnvFamily {
   if (family === undefined || typeof family.horizon !== 'number') {
     throw new InvalidArgumentError('options.family', family, 'the EnvFamily the agent plays');
@@ -87,11 +91,11 @@ export function checkModelFitsFamily(
   if (!config.dynamics) {
     throw new InvalidArgumentError('model.dynamics', false, 'a DICP model (dynamics: true) to plan with');
   }
-  if (config.kind !== kind) {
+  if (!kinds.includes(config.kind)) {
     throw new InvalidArgumentError(
       'model.kind',
       config.kind,
-      kind === 'ad' ? "'ad' (DICP-AD)" : "'idt' (DICP-IDT)",
+      kinds.map((k) => `'${k}' (${DICP_NAMES[k]})`).join(' or '),
     );
   }
   if (config.envId !== family.id) {
@@ -119,14 +123,17 @@ export function resolvePlannerOptions(
   config: ModelConfig,
   options: PlannerOptions,
   extraKeys: readonly string[] = [],
-  /** IDT plans c levels inside a segment, whatever the episode position (spec §2.3). */
+  /**
+   * The planner: `'ad'` is the beam search over AD's and DPT's windows (spec §2.2, DPT's query state first);
+   * `'idt'` plans c levels inside a segment, whatever the episode position (spec §2.3).
+   */
   kind: 'ad' | 'idt' = 'ad',
 ): ResolvedPlannerOptions {
   rejectUnknownKeys('options', options as unknown as Record<string, unknown>, [
     ...PLANNER_OPTION_KEYS,
     ...extraKeys,
   ]);
-  const family = checkModelFitsFamily(config, options.family, kind);
+  const family = checkModelFitsFamily(config, options.family, kind === 'ad' ? ['ad', 'dpt'] : ['idt']);
   if (family.actionSpace.kind !== 'discrete' || family.observationSpace.kind !== 'box') {
     throw new InvalidArgumentError(
       'options.family',
