@@ -6,6 +6,7 @@ export { describeValue, InvalidArgumentError } from './errors/invalid-argument-e
 export { InvalidFileError } from './errors/invalid-file-error';
 export { ResetNeededError } from './errors/reset-needed-error';
 export { type AgentFactory, type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate';
+export { EventLoopYield } from './event-loop-yield';
 export {
   HISTORY_SCHEMA_VERSION,
   type HistoryMeta,

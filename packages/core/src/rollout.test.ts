@@ -64,4 +64,30 @@ describe('rollout', () => {
       rollout(new ToyEnv(1, 2, 'same-step'), new GreedyRecorder(), { episodes: 0 }),
     ).rejects.toThrow('Invalid episodes: got 0; expected an integer >= 1.');
   });
+  it('gives the event loop a turn during a long rollout of a synchronous agent', async () => {
+    // A busy agent whose act() returns synchronously: without the periodic yield, the timer below (a stand-in
+    // for a Ctrl-C handler) could only run after the whole rollout.
+    class BusyAgent extends GreedyRecorder {
+      override act() {
+        const until = performance.now() + 2;
+        while (performance.now() < until) {}
+        return super.act();
+      }
+    }
+    let fired = false;
+    let stepsWhenFired = -1;
+    let steps = 0;
+    setTimeout(() => {
+      fired = true;
+    }, 0);
+    await rollout(new ToyEnv(1, 50, 'same-step'), new BusyAgent(), {
+      episodes: 4, // 200 steps of at least 2 ms
+      onStep: () => {
+        steps++;
+        if (fired && stepsWhenFired < 0) stepsWhenFired = steps;
+      },
+    });
+    expect(stepsWhenFired).toBeGreaterThan(0);
+    expect(stepsWhenFired).toBeLessThan(100);
+  });
 });

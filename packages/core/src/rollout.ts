@@ -1,5 +1,6 @@
 import type { InContextAgent } from './agent';
 import { InvalidArgumentError } from './errors/invalid-argument-error';
+import { EventLoopYield } from './event-loop-yield';
 import { requireInteger, requireSeed } from './validate';
 import type { VecEnv } from './vec-env';
 
@@ -55,6 +56,7 @@ export async function rollout(
   const nextObs = first.slice();
   let envSteps = 0;
   let minDone = 0;
+  const loop = new EventLoopYield();
   while (minDone < episodes) {
     const actions = (await agent.act(obs)).slice();
     const step = env.step(actions);
@@ -88,6 +90,7 @@ export async function rollout(
     obs.set(anyEnded && env.autoReset === 'disabled' ? env.reset({ mask: ended }) : step.obs);
     minDone = done.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     options.onStep?.(minDone);
+    await loop.maybeYield(); // signals and timers get their turn even when the agent computes synchronously
   }
   return { numEnvs: n, episodes, returns, envSteps, ...(successes ? { successes } : {}) };
 }

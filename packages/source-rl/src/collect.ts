@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import {
   allocateBatch,
   type EnvFamily,
+  EventLoopYield,
   flatSize,
   HISTORY_SCHEMA_VERSION,
   type HistoryMeta,
@@ -343,8 +344,10 @@ async function runBatch(
   let filled = 0;
   let recent = 0;
   let recentCount = 0;
+  const loop = new EventLoopYield(); // a main-thread learner computes synchronously: let Ctrl-C through
   try {
     for (let t = 0; t < T; t++) {
+      await loop.maybeYield();
       if (optimal) env.optimalActions!(optimal);
       // TRY NOT TO MODIFY: act, step, record. The previous transition is delivered with this request.
       const actions: SpaceArray = (await group.step(pending, obs, follow ? optimal : null))!;

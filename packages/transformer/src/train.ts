@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import {
   describeSpace,
+  EventLoopYield,
   type HistorySource,
   IcrlError,
   InvalidArgumentError,
@@ -430,7 +431,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     // More workers than micro-batches would idle.
     const poolSize = Math.min(workerCount, chunks);
     if (poolSize > 1) pool = await GradientWorkers.start(poolSize, modelConfig, backend, paramCount);
+    const loop = new EventLoopYield(); // tfjs on the CPU computes synchronously: let Ctrl-C through
     while (step < trainConfig.steps && done < stopAfter) {
+      await loop.maybeYield();
       const t0 = performance.now();
       const lr = cosineLearningRate(trainConfig.lr, step, trainConfig.steps);
       // Forward/backward per micro-batch, gradients summed then averaged.

@@ -1,0 +1,19 @@
+/**
+ * Lets a long loop of synchronously resolving awaits give the event loop a turn now and then. An `await` on an
+ * already resolved promise is a microtask, so an agent whose `act` computes synchronously (tfjs on the CPU) would
+ * otherwise hold the loop for the whole evaluation: Ctrl-C and SIGTERM handlers, timers and progress output
+ * would wait until it ended. One macrotask per `intervalMs` costs nothing measurable.
+ */
+export class EventLoopYield {
+  private last = performance.now();
+
+  constructor(private readonly intervalMs = 50) {}
+
+  /** Resolves after a macrotask turn when `intervalMs` has passed since the last one; at once otherwise. */
+  async maybeYield(): Promise<void> {
+    const now = performance.now();
+    if (now - this.last < this.intervalMs) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.last = performance.now();
+  }
+}
